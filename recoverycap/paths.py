@@ -1,0 +1,62 @@
+"""Where recoverycap keeps its files, and creating files readable by their owner only."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+DB_ENV = "RECOVERYCAP_DB"
+CONFIG_ENV = "RECOVERYCAP_CONFIG"
+DB_NAME = "recoverycap.db"
+
+
+def data_dir() -> Path:
+    """The user's data folder for recoverycap (XDG on Linux, AppData on Windows)."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("APPDATA", Path.home() / "AppData" / "Roaming"))
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
+    return base / "recoverycap"
+
+
+def config_dir() -> Path:
+    """The user's configuration folder for recoverycap."""
+    if sys.platform == "win32" or sys.platform == "darwin":
+        return data_dir()
+    base = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config")
+    return base / "recoverycap"
+
+
+def default_db_path() -> Path:
+    """``RECOVERYCAP_DB`` if set, else ``recoverycap.db`` in the user's data folder."""
+    env = os.environ.get(DB_ENV)
+    return Path(env) if env else data_dir() / DB_NAME
+
+
+def default_config_path() -> Path:
+    env = os.environ.get(CONFIG_ENV)
+    return Path(env) if env else config_dir() / "config.toml"
+
+
+def private_dir(path: Path) -> Path:
+    """Create a folder (and parents) readable by its owner only, if it does not exist."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def touch_private(path: str | os.PathLike[str]) -> None:
+    """Create ``path`` if needed and make it readable and writable by its owner only (0600)."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def open_private(path: str | os.PathLike[str], mode: str = "w", **kwargs):  # type: ignore[no-untyped-def]
+    """Open a new file for writing, created with owner-only permissions (0600)."""
+    flags = os.O_CREAT | os.O_WRONLY | os.O_TRUNC
+    fd = os.open(path, flags, 0o600)
+    os.chmod(path, 0o600)
+    return os.fdopen(fd, mode, **kwargs)

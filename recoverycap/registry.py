@@ -1,0 +1,212 @@
+"""Finding instruments and batteries: the bundled library plus the organisation's own folders.
+
+Instrument files are ``*.toml`` files; local wording overlays are ``<id>.text.toml`` files in any
+of the same folders (never committed: they hold licensed wording); batteries are
+``batteries/*.toml``. Extra folders come from ``--instruments-dir`` and ``RECOVERYCAP_INSTRUMENTS``
+(separated by the platform's path separator). A file in an extra folder with the same id and
+version as a bundled one replaces it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Iterator, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import InstrumentError, Problem, UnknownBattery, UnknownInstrument
+from .instrument import Instrument, load_overlay
+from .lint import ID_RE
+
+ENV_VAR = "RECOVERYCAP_INSTRUMENTS"
+OVERLAY_SUFFIX = ".text.toml"
+
+
+def bundled_dir() -> Path:
+    """The folder of instrument files shipped inside the package."""
+    return Path(str(resources.files("recoverycap.instruments")))
+
+
+def env_dirs() -> list[Path]:
+    value = os.environ.get(ENV_VAR, "")
+    return [Path(p) for p in value.split(os.pathsep) if p]
+
+
+def instrument_files(folder: Path) -> Iterator[Path]:
+    """Instrument files in one folder (not overlays, not batteries)."""
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.glob("*.toml")):
+        if not path.name.endswith(OVERLAY_SUFFIX):
+            yield path
+
+
+@attrs.frozen
+class Battery:
+    """A named set of instruments given together at a time point."""
+
+    id: str
+    name: str
+    instruments: tuple[str, ...]
+    description: str = ""
+    timepoints: tuple[str, ...] = ()
+    audience: str = "participant"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<dict>") -> Battery:
+        body = data.get("battery", data)
+        problems = []
+        allowed = {"id", "name", "instruments", "description", "timepoints", "audience"}
+        for key in body:
+            if key not in allowed:
+                problems.append(Problem(source, "battery", f"unknown key {key!r}; allowed: {', '.join(sorted(allowed))}"))
+        bid = body.get("id")
+        if not isinstance(bid, str) or not ID_RE.match(bid):
+            problems.append(Problem(source, "id", f"must be lowercase letters, digits and '_'; got {bid!r}"))
+        inst = body.get("instruments")
+        if not isinstance(inst, list) or not inst or not all(isinstance(i, str) for i in inst):
+            problems.append(Problem(source, "instruments", f"must be a non-empty list of instrument ids; got {inst!r}"))
+        if problems:
+            raise InstrumentError(f"{source}: {len(problems)} problem(s)", problems)
+        return cls(
+            id=bid, name=str(body.get("name", bid)), instruments=tuple(inst),
+            description=str(body.get("description", "")),
+            timepoints=tuple(body.get("timepoints", ())), audience=str(body.get("audience", "participant")),
+        )
+
+
+class Library:
+    """Every instrument and battery available, keyed by id (and by id and version).
+
+    Args:
+        extra_dirs: Folders of the organisation's own instrument files and overlays, searched
+            after the bundled library (later folders win).
+        include_env: Also read folders named in ``RECOVERYCAP_INSTRUMENTS``.
+    """
+
+    def __init__(self, extra_dirs: Iterable[str | Path] = (), include_env: bool = True):
+        self.dirs: list[Path] = [bundled_dir()]
+        self.dirs += [Path(d) for d in extra_dirs]
+        if include_env:
+            self.dirs += env_dirs()
+        self._by_key: dict[tuple[str, str], Instrument] = {}
+        self._latest: dict[str, Instrument] = {}
+        self._batteries: dict[str, Battery] = {}
+        self._loaded = False
+
+    # loading is lazy: administering one instrument parses only what it must
+    def _load(self) -> None:
+        if self._loaded:
+            return
+        problems: list[Problem] = []
+        for folder in self.dirs:
+            if folder != self.dirs[0] and not folder.is_dir():
+                problems.append(Problem(str(folder), "", "instrument folder not found"))
+                continue
+            for path in instrument_files(folder):
+                try:
+                    inst = Instrument.from_path(path)
+                except InstrumentError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                self._by_key[(inst.id, inst.version)] = inst
+            for path in sorted((folder / "batteries").glob("*.toml")) if (folder / "batteries").is_dir() else ():
+                try:
+                    battery = Battery.from_dict(tomllib.loads(path.read_text("utf-8")), str(path))
+                except tomllib.TOMLDecodeError as exc:
+                    problems.append(Problem(str(path), "", f"not valid TOML: {exc}"))
+                    continue
+                except InstrumentError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                self._batteries[battery.id] = battery
+        if problems:
+            raise InstrumentError(f"{len(problems)} problem(s) in instrument files", problems)
+        for (iid, _), inst in sorted(self._by_key.items(), key=lambda kv: _version_key(kv[0][1])):
+            self._latest[iid] = inst
+        self._apply_overlays()
+        self._loaded = True
+
+    def _apply_overlays(self) -> None:
+        for folder in self.dirs:
+            if not folder.is_dir():
+                continue
+            for path in sorted(folder.glob(f"*{OVERLAY_SUFFIX}")):
+                iid = path.name[: -len(OVERLAY_SUFFIX)]
+                overlay = load_overlay(path)
+                version = str(overlay.get("version", ""))
+                for key, inst in list(self._by_key.items()):
+                    if key[0] == iid and (not version or key[1] == version):
+                        new = inst.with_overlay(overlay, str(path))
+                        self._by_key[key] = new
+                        if self._latest.get(iid) is inst:
+                            self._latest[iid] = new
+
+    def ids(self) -> list[str]:
+        self._load()
+        return sorted(self._latest)
+
+    def __iter__(self) -> Iterator[Instrument]:
+        self._load()
+        return iter(self._latest[i] for i in sorted(self._latest))
+
+    def get(self, ref: str, version: str | None = None) -> Instrument:
+        """An instrument by id (latest version), ``id@version``, or a path to a file."""
+        if ref.endswith(".toml") or os.sep in ref or "/" in ref:
+            return Instrument.from_path(ref)
+        if "@" in ref and version is None:
+            ref, version = ref.split("@", 1)
+        self._load()
+        if version is not None:
+            try:
+                return self._by_key[(ref, version)]
+            except KeyError:
+                versions = sorted(v for i, v in self._by_key if i == ref)
+                if not versions:
+                    raise UnknownInstrument(ref, self._latest) from None
+                raise UnknownInstrument(f"{ref}@{version} (versions held: {', '.join(versions)})", self._latest) from None
+        try:
+            return self._latest[ref]
+        except KeyError:
+            raise UnknownInstrument(ref, self._latest) from None
+
+    def batteries(self) -> list[Battery]:
+        self._load()
+        return [self._batteries[b] for b in sorted(self._batteries)]
+
+    def battery(self, battery_id: str) -> Battery:
+        self._load()
+        try:
+            return self._batteries[battery_id]
+        except KeyError:
+            raise UnknownBattery(battery_id, self._batteries) from None
+
+    def resolve(self, battery: str | None = None, instruments: Sequence[str] = ()) -> list[Instrument]:
+        """The instruments of a battery, or the ones named."""
+        ids = list(self.battery(battery).instruments) if battery else list(instruments)
+        return [self.get(i) for i in ids]
+
+
+def _version_key(version: str) -> tuple[Any, ...]:
+    parts: list[Any] = []
+    for part in version.replace("-", ".").split("."):
+        parts.append((0, int(part), "") if part.isdigit() else (1, 0, part))
+    return tuple(parts)
+
+
+def overlay_template(instrument: Instrument) -> str:
+    """A TOML template for supplying an instrument's licensed wording locally."""
+    lines = [
+        f"# Local wording for {instrument.label} ({instrument.id}) version {instrument.version}.",
+        "# Copy the wording exactly from your licensed copy. Keep this file out of version control.",
+        f'version = "{instrument.version}"',
+        'instructions = ""',
+        "",
+        "[items]",
+    ]
+    lines += [f'{item.id} = ""' for item in instrument.items]
+    return "\n".join(lines) + "\n"
