@@ -86,7 +86,7 @@ class _Collector:
         kinds = kind if isinstance(kind, tuple) else (kind,)
         ok = isinstance(value, kinds) and not (isinstance(value, bool) and bool not in kinds)
         if not ok:
-            names = " or ".join(_type_name(k) for k in kinds)
+            names = "a number" if kinds == NUM else " or ".join(_type_name(k) for k in kinds)
             self.add(where, f"{key!r} must be {names}, got {value!r}")
             return None if default is ... else default
         return value
@@ -424,6 +424,8 @@ def _scales(
                     item = items.get(mid)
                     if item is None:
                         continue
+                    if item.kind == "choice" and item.scale not in inst.response_scales:
+                        continue  # already reported on the item
                     if item.kind not in ("choice", "yesno"):
                         c.add(where, f"recode {recode_name!r} applies to coded items; {mid!r} is {item.kind}")
                         ok = False
