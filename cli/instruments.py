@@ -57,11 +57,15 @@ def describe(inst: Instrument) -> str:
         out.append(f"  Measures: {inst.measures}")
     if not inst.validated:
         out.append("  Not a validated scale: a structured record written for recoverycap.")
-    out.append(f"  Licence: {inst.licence}")
-    out.append(f"  Copyright: {inst.copyright or '(none stated)'}")
+    out.append(f"  Licence: {_indent(inst.licence)}")
+    out.append(f"  Copyright: {_indent(inst.copyright) or '(none stated)'}")
     for c in inst.citations:
         out.append(f"  Citation: {c}")
     out.append(f"  Wording: {'bundled' if inst.text_bundled else 'not bundled (licensed; supply it locally)'}; source: {inst.wording_source}")
+    if inst.wording_checked:
+        out.append(f"  Wording checked: {inst.wording_checked}")
+    if inst.notes:
+        out.append(f"  Notes: {inst.notes}")
     if inst.recall_period:
         out.append(f"  Recall period: {inst.recall_period}")
     if inst.instructions:
@@ -102,10 +106,14 @@ def describe(inst: Instrument) -> str:
         out.append(f"  {scale.id}: {scale.name}, range {lo:g}–{hi:g}, higher is {scale.higher_is}")
         out.append(f"    items: {', '.join(scale.items)}")
         out.append(f"    scoring: {how}")
+        if scale.description:
+            out.append(f"    {scale.description}")
         for band in scale.bands:
             out.append(f"    band {band.min:g}–{band.max:g}: {band.label}")
         if scale.cutoff is not None:
             out.append(f"    cut-off {scale.cutoff:g} ({scale.cutoff_source})")
+        if scale.mcid is not None:
+            out.append(f"    a change of {scale.mcid:g} or more is meaningful ({scale.mcid_source or 'see the citation'})")
         if scale.reliability:
             r = scale.reliability
             out.append(f"    reliability: {r.kind} {r.value} ({r.source})")
@@ -117,6 +125,10 @@ def describe(inst: Instrument) -> str:
         target = f"item {alert.item}" if alert.item else f"scale {alert.scale}"
         out.append(f"  Alert ({alert.kind}): {target} {alert.op} {alert.threshold:g}: {alert.message}")
     return "\n".join(out)
+
+
+def _indent(text: str) -> str:
+    return text.strip().replace("\n", "\n    ")
 
 
 @instruments.command("check")

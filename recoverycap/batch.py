@@ -11,6 +11,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from .errors import InvalidResponse, Problem
 from .instrument import Instrument
@@ -106,7 +110,7 @@ def _check_columns(instrument: Instrument, columns: list[str], name: str) -> Non
         raise InvalidResponse(f"{name}: duplicate columns", [Problem(name, "header", f"columns appear twice: {', '.join(dupes)}")])
 
 
-def _format(scores):  # type: ignore[no-untyped-def]
+def _format(scores: pd.DataFrame) -> pd.DataFrame:
     """Scores as text: whole numbers without '.0', others to 10 significant digits, NaN empty."""
     import numpy as np
 

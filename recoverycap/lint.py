@@ -6,6 +6,7 @@ Each problem names the file, the item or scale id, what is wrong and what is all
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import tomllib
@@ -138,9 +139,8 @@ def build_instrument(data: Mapping[str, Any], source: str) -> tuple[Instrument |
     minutes = c.get(meta, "minutes", NUM, "[instrument]", None)
 
     citations = c.get(src, "citations", list, "[source]")
-    if citations is not None:
-        if not citations or not all(isinstance(x, str) and x.strip() for x in citations):
-            c.add("[source]", "citations must be a non-empty list of non-empty texts")
+    if citations is not None and (not citations or not all(isinstance(x, str) and x.strip() for x in citations)):
+        c.add("[source]", "citations must be a non-empty list of non-empty texts")
     licence = c.get(src, "licence", str, "[source]")
     copyright_ = c.get(src, "copyright", str, "[source]")
     wording_source = c.get(src, "wording_source", str, "[source]")
@@ -278,9 +278,8 @@ def _items(
                 c.add(where, f"min ({lo}) must be less than max ({hi})")
             if kind == "integer" and any(isinstance(v, float) and not float(v).is_integer() for v in (lo, hi) if v is not None):
                 c.add(where, "an integer item needs whole-number min and max")
-        elif lo is not None or hi is not None:
-            if kind != "choice":
-                c.add(where, f"min and max are not used by {kind} items")
+        elif (lo is not None or hi is not None) and kind != "choice":
+            c.add(where, f"min and max are not used by {kind} items")
         if kind == "text" and reverse:
             c.add(where, "a free-text item cannot be reverse-keyed (it is never scored)")
         items.append(
@@ -385,9 +384,7 @@ def _scales(
             elif not items[mid].scored:
                 c.add(where, f"item {mid!r} is free text and cannot be scored")
                 ok = False
-            elif items[mid].kind in ("integer", "number") and (items[mid].min is None or items[mid].max is None):
-                ok = False  # already reported on the item
-            elif items[mid].kind == "choice" and items[mid].scale not in inst.response_scales:
+            elif (items[mid].kind in ("integer", "number") and (items[mid].min is None or items[mid].max is None)) or (items[mid].kind == "choice" and items[mid].scale not in inst.response_scales):
                 ok = False  # already reported on the item
         dupes = sorted({m for m in member_ids if member_ids.count(m) > 1})
         if dupes:
@@ -563,7 +560,7 @@ def _check_scale_numbers(
     bands = scale.bands
     if not math.isclose(bands[0].min, lo) or not math.isclose(bands[-1].max, hi):
         c.add(where, f"bands must cover the score range {lo:g}–{hi:g}; they cover {bands[0].min:g}–{bands[-1].max:g}")
-    for prev, nxt in zip(bands, bands[1:], strict=False):
+    for prev, nxt in itertools.pairwise(bands):
         if nxt.min < prev.max:
             c.add(where, f"bands {prev.label!r} ({prev.min:g}–{prev.max:g}) and {nxt.label!r} ({nxt.min:g}–{nxt.max:g}) overlap")
         elif nxt.min == prev.max:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import IO, Any
 
 DB_ENV = "RECOVERYCAP_DB"
 CONFIG_ENV = "RECOVERYCAP_CONFIG"
@@ -54,7 +55,7 @@ def touch_private(path: str | os.PathLike[str]) -> None:
     os.chmod(path, 0o600)
 
 
-def open_private(path: str | os.PathLike[str], mode: str = "w", **kwargs):  # type: ignore[no-untyped-def]
+def open_private(path: str | os.PathLike[str], mode: str = "w", **kwargs: Any) -> IO[Any]:
     """Open a new file for writing, created with owner-only permissions (0600)."""
     flags = os.O_CREAT | os.O_WRONLY | os.O_TRUNC
     fd = os.open(path, flags, 0o600)

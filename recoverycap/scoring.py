@@ -148,7 +148,7 @@ def allowed(instrument: Instrument, item: Item) -> str:
         return "free text"
     opts = instrument.options(item)
     if opts:
-        codes = [o.code for o in opts]
+        codes = sorted(o.code for o in opts)
         if codes == list(range(min(codes), max(codes) + 1)):
             return f"one of {min(codes)}–{max(codes)}"
         return "one of " + ", ".join(str(c) for c in codes)
@@ -213,10 +213,7 @@ def finish_scale(scale: Scale, total: float, count: int) -> tuple[float | None, 
     else:
         raw = total / count * n
         prorated = True
-    if scale.lookup is not None:
-        score = scale.lookup[int(raw)]
-    else:
-        score = raw * scale.factor
+    score = scale.lookup[int(raw)] if scale.lookup is not None else raw * scale.factor
     if scale.round is not None:
         score = round_half_up(score, scale.round)
     return raw, score, prorated
@@ -240,9 +237,9 @@ def item_alerts(instrument: Instrument, item_id: str, value: Any) -> list[AlertH
     """Alerts raised by one answer, checked as soon as it is given."""
     hits = []
     for alert in instrument.alerts:
-        if alert.item == item_id and isinstance(value, int | float) and not isinstance(value, bool):
-            if alert.triggered(float(value)):
-                hits.append(AlertHit(alert.id, alert.kind, alert.message, float(value), item=item_id))
+        numeric = isinstance(value, int | float) and not isinstance(value, bool)
+        if alert.item == item_id and numeric and alert.triggered(float(value)):
+            hits.append(AlertHit(alert.id, alert.kind, alert.message, float(value), item=item_id))
     return hits
 
 

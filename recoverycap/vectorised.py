@@ -38,7 +38,10 @@ def item_codes(
     Empty cells and missing-reason words (declined, dont_know, ...) are missing. ``first_row`` is
     the row number of the column's first value in the user's file, for messages.
     """
-    if column.dtype.kind in "biuf":
+    if column.dtype.kind == "f" and not isinstance(column.dtype, pd.api.extensions.ExtensionDtype):
+        values = column.to_numpy(dtype=np.float64)
+        bad_text = None
+    elif column.dtype.kind in "biuf":
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
         bad_text = None
     else:
@@ -52,13 +55,16 @@ def item_codes(
         reason = lowered.isin(MISSING_REASONS).fillna(False).to_numpy(bool)
         bad_text = np.isnan(values) & ~blank & ~reason
     lo, hi = instrument.value_range(item)
+    opts = instrument.options(item)
+    gaps = bool(opts) and len(opts) != int(hi - lo) + 1
+    if bad_text is None and not gaps and _all_valid(values, lo, hi, item.kind != "number"):
+        return values  # the common case: two reductions, no per-value masks
     with np.errstate(invalid="ignore"):
         if item.kind == "number":
             ok = (values >= lo) & (values <= hi)
         else:
             ok = (values >= lo) & (values <= hi) & (np.floor(values) == values)
-            opts = instrument.options(item)
-            if opts and len(opts) != int(hi - lo) + 1:
+            if gaps:
                 ok &= np.isin(values, [o.code for o in opts])
     bad = ~ok & ~np.isnan(values)
     if bad_text is not None:
@@ -72,6 +78,27 @@ def item_codes(
                         f"{original[pos]!r} is not {allowed(instrument, item)} (or empty, or a missing reason: {', '.join(MISSING_REASONS)})")
             )
     return values
+
+
+def _all_valid(values: np.ndarray, lo: float, hi: float, whole: bool) -> bool:
+    """True when every non-missing value lies in [lo, hi] (and is whole, if asked).
+
+    Reductions and one scratch array only, so valid columns (the common case) cost a few passes.
+    """
+    if values.size == 0:
+        return True
+    with np.errstate(invalid="ignore"):
+        low = np.fmin.reduce(values)  # NaN only if every value is NaN
+        if np.isnan(low):
+            return True
+        high = np.fmax.reduce(values)
+        if not (lo <= low and high <= hi):
+            return False
+        if not whole:
+            return True
+        scratch = np.floor(values)
+        np.subtract(values, scratch, out=scratch)
+        return not np.fmax.reduce(scratch) > 0
 
 
 def scale_values(instrument: Instrument, item: Item, scale: Scale, codes: np.ndarray) -> np.ndarray:
@@ -174,12 +201,14 @@ def score_frame(
     chosen = [instrument.scale(s) for s in scales] if scales else list(instrument.scales)
     for scale in chosen:
         total = np.zeros(len(data))
-        count = np.zeros(len(data), dtype=np.int64)
+        count = np.zeros(len(data), dtype=np.int16)  # bool adds into int16 without conversion
+        answered = np.empty(len(data), dtype=bool)
         for item_id in scale.items:
             values = scale_values(instrument, instrument.item(item_id), scale, codes[item_id])
-            answered = ~np.isnan(values)
+            np.isnan(values, out=answered)
+            np.logical_not(answered, out=answered)
             count += answered
-            total += np.where(answered, values, 0.0)
+            np.add(total, values, out=total, where=answered)
         score = finish_scale_vec(scale, total, count)
         name, band_name, answered_name = column_names(instrument, scale)
         out[name] = score
