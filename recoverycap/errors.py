@@ -102,3 +102,40 @@ class ScheduleError(RecoveryCapError, ValueError):
 
 class SuppressedError(RecoveryCapError):
     """A result would describe a group too small to report without identifying someone."""
+
+
+class AnalysisError(RecoveryCapError, ValueError):
+    """An analysis was asked for something the data or arguments cannot give (a missing column,
+    an unknown time point, no reliability to use for reliable change)."""
+
+
+class RecoveryCapWarning(UserWarning):
+    """Degenerate but legal data (one time point, fewer than three pairs, zero variance) or a
+    model that needed a simpler fallback: the result holds NaN or a note instead of a crash."""
+
+
+class InvalidRecord(ProblemsError):
+    """A participant, worker, enrolment, activity or other record has a value that is not
+    allowed (e.g. a participant code with a space in it); nothing was written."""
+
+
+class SchemaVersionError(StoreError):
+    """The database's schema cannot be used by this recoverycap (written by a newer version, not
+    a recoverycap database, or a migration step failed and was rolled back)."""
+
+
+class BackupError(StoreError):
+    """A backup or restore could not be made or failed its check; the original is untouched."""
+
+
+class SessionError(RecoveryCapError, ValueError):
+    """A survey session was asked to do something it cannot do now (e.g. finish with items
+    unanswered) or was set up with instruments that cannot be given to this subject."""
+
+
+class ScheduleFileError(ProblemsError, ScheduleError):
+    """A schedule definition has problems; carries every one of them."""
+
+
+class WellbeingError(RecoveryCapError, ValueError):
+    """A wellbeing check or summary was asked for something it cannot do."""
