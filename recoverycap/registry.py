@@ -10,6 +10,7 @@ version as a bundled one replaces it.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
 from importlib import resources
@@ -155,11 +156,19 @@ class Library:
         return iter(self._latest[i] for i in sorted(self._latest))
 
     def get(self, ref: str, version: str | None = None) -> Instrument:
-        """An instrument by id (latest version), ``id@version``, or a path to a file."""
+        """An instrument by id (latest version), ``id@version``, or a path to a file.
+
+        Before the whole library is loaded, only the files that declare this id are parsed, so
+        administering one instrument does not lint every file.
+        """
         if ref.endswith(".toml") or os.sep in ref or "/" in ref:
             return Instrument.from_path(ref)
         if "@" in ref and version is None:
             ref, version = ref.split("@", 1)
+        if not self._loaded:
+            found = self._get_one(ref, version)
+            if found is not None:
+                return found
         self._load()
         if version is not None:
             try:
@@ -173,6 +182,34 @@ class Library:
             return self._latest[ref]
         except KeyError:
             raise UnknownInstrument(ref, self._latest) from None
+
+    def _get_one(self, ref: str, version: str | None) -> Instrument | None:
+        """Parse only the files whose [instrument] id is ``ref``; None to fall back to a full load."""
+        candidates: list[Instrument] = []
+        for folder in self.dirs:
+            if not folder.is_dir():
+                return None  # let the full load report the missing folder
+            for path in instrument_files(folder):
+                try:
+                    declared = _declared_id(path.read_text(encoding="utf-8"))
+                except (OSError, UnicodeDecodeError):
+                    return None
+                if declared is None:
+                    return None  # unusual layout: the full load decides
+                if declared == ref:
+                    candidates.append(Instrument.from_path(path))
+        if version is not None:
+            candidates = [c for c in candidates if c.version == version]
+        if not candidates:
+            return None
+        chosen = max(enumerate(candidates), key=lambda ic: (_version_key(ic[1].version), ic[0]))[1]
+        for folder in self.dirs:
+            overlay = folder / f"{ref}{OVERLAY_SUFFIX}"
+            if overlay.is_file():
+                data = load_overlay(overlay)
+                if not data.get("version") or str(data["version"]) == chosen.version:
+                    chosen = chosen.with_overlay(data, str(overlay))
+        return chosen
 
     def batteries(self) -> list[Battery]:
         self._load()
@@ -189,6 +226,15 @@ class Library:
         """The instruments of a battery, or the ones named."""
         ids = list(self.battery(battery).instruments) if battery else list(instruments)
         return [self.get(i) for i in ids]
+
+
+_INSTRUMENT_TABLE = re.compile(r"^\[instrument\][^\[]*?^id\s*=\s*\"([^\"]*)\"", re.MULTILINE | re.DOTALL)
+
+
+def _declared_id(text: str) -> str | None:
+    """The id in a file's [instrument] table, found without parsing the whole file."""
+    match = _INSTRUMENT_TABLE.search(text)
+    return match.group(1) if match else None
 
 
 def _version_key(version: str) -> tuple[Any, ...]:
