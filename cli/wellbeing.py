@@ -1,0 +1,119 @@
+"""``recoverycap wellbeing check WORKER`` and ``recoverycap wellbeing summary``.
+
+The check asks the worker battery with the same prompts as ``recoverycap administer``
+(:mod:`recoverycap.cli.administer`): every answer saved as it is given, going back, skipping with a
+reason, a review before each questionnaire is completed, Ctrl-C then carry on. It then shows the
+worker their own result (:mod:`recoverycap.wellbeing`). The summary shows team results for groups
+of at least five workers only (:mod:`recoverycap.wellbeing_summary`). Nothing heavy is imported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from .context import AppContext
+
+if TYPE_CHECKING:  # pragma: no cover
+    from recoverycap.administer import SurveySession
+
+
+def _open_store(app: AppContext) -> Any:
+    from ._store import open_store
+
+    return open_store(app)
+
+
+@click.group("wellbeing")
+def wellbeing() -> None:
+    """Peer-worker wellbeing: a private check (CBI and ProQOL 5) and team summaries."""
+
+
+@wellbeing.command("check")
+@click.argument("worker")
+@click.pass_context
+def check(ctx: click.Context, worker: str) -> None:
+    """Give WORKER their wellbeing check, then show them their own result.
+
+    The Copenhagen Burnout Inventory and the ProQOL 5, one question at a time, with the same keys
+    as 'recoverycap administer'. Every answer is saved as it is given: Ctrl-C stops, and the same
+    command carries on later. The result is shown on this screen to the worker alone; team results
+    are only ever shown for groups of at least five workers.
+    """
+    from recoverycap.wellbeing import personal_result, require_worker, resume_check, start_check
+
+    app: AppContext = ctx.obj
+    store = _open_store(app)
+    session: SurveySession | None = None
+    try:
+        code = str(require_worker(store, worker).code)
+        substitutions = app.config.substitutions
+        session = resume_check(store, app.library, code, substitutions=substitutions)
+        if session is not None and not _carry_on(app, session, code):
+            session = None
+        if session is None:
+            session = start_check(store, app.library, code, substitutions=substitutions)
+            click.echo(
+                f"Wellbeing check for {code}. Your answers are stored under your worker code; your own "
+                "result is shown only here, at the end, and team results only for groups of five or more."
+            )
+        run_survey(app, session)
+        click.echo("")
+        click.echo(personal_result(code, session.scale_results(), dt.date.today()).text())
+    except (KeyboardInterrupt, EOFError):
+        click.echo("")
+        if session is None or session.done:
+            click.echo("Stopped. Nothing was in progress, so nothing is lost.")
+        else:
+            click.echo("Stopped. Every answer given so far is saved; nothing is lost.")
+            click.echo(f"To carry on where you left off, run:  recoverycap wellbeing check {worker}")
+        ctx.exit(130)
+    finally:
+        store.close()
+
+
+def _carry_on(app: AppContext, session: SurveySession, code: str) -> bool:
+    """Offer the unfinished check; False if the worker chose to abandon it and start again."""
+    from .administer import offer_to_carry_on
+
+    return offer_to_carry_on(app, session, f"{code} has an unfinished wellbeing check", "check")
+
+
+def run_survey(app: AppContext, session: SurveySession) -> None:
+    """Ask every question of a session with ``recoverycap administer``'s prompts, without its
+    participant summary (the worker's result is shown privately afterwards)."""
+    from .administer import run_questions
+
+    run_questions(app, session)
+
+
+@wellbeing.command("summary")
+@click.option("--site", help="Only workers at this site.")
+@click.option("--by", type=click.Choice(["site", "role"]), help="Split the results by site or by role.")
+@click.option("--since", metavar="DATE", help="Only checks on or after this date (YYYY-MM-DD).")
+@click.pass_obj
+def summary(app: AppContext, site: str | None, by: str | None, since: str | None) -> None:
+    """Team wellbeing: mean, median and % high per scale, for groups of five or more only.
+
+    Each active worker's latest check counts once. Groups of fewer than five workers (or the
+    configured min_group, if larger) are not shown, and neither is any group whose result, taken
+    from a total, would reveal a smaller one. No worker's code or own result is ever shown.
+    """
+    from recoverycap.schedule import parse_date
+    from recoverycap.wellbeing_summary import team_summary
+
+    day = parse_date(since, "--since") if since else None
+    store = _open_store(app)
+    try:
+        result = team_summary(
+            store, app.library, site=site, by=None if by == "site" and site else by,
+            min_group=app.config.min_group, since=day,
+        )
+    finally:
+        store.close()
+    click.echo(result.render())
+
+
+COMMANDS = [wellbeing]

@@ -1,0 +1,257 @@
+"""The follow-up schedule as data: time points anchored to events.
+
+A :class:`Schedule` is a list of :class:`TimePoint` s read from ``recoverycap/data/schedule.toml``
+(or from the organisation's ``[[schedule]]`` entries, which replace it; ``recoverycap config
+show`` prints the one in effect). Each time point is due ``offset_days`` after its anchor: the
+start or end of an enrolment, or the participant's *current* release date (the latest recorded;
+release dates move with parole, HDC, transfer and recall, and the post-release time points move
+with them). Schedules are checked like instrument files: every problem is reported at once, naming
+the file, the entry, the key, what is allowed and what was given.
+
+What is due as of a date is worked out in :mod:`recoverycap.due` (pure rules) and read from a
+store by :mod:`recoverycap.followup` (``due_list``, ``log_followup``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from collections.abc import Iterator, Mapping, Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from .errors import Problem, ScheduleError, ScheduleFileError
+
+ANCHORS = ("enrolment_start", "enrolment_end", "release")
+"""Events a time point can hang off."""
+
+DEFAULT_WINDOW_DAYS = 14
+DEFAULT_LATE_DAYS = 14
+DEFAULT_UNCONTACTABLE_AFTER = 3
+TIMEPOINT_KEYS = (
+    "timepoint", "anchor", "offset_days", "window_days", "late_days", "uncontactable_after",
+    "label", "description",
+)
+FORMAT_VERSION = 1
+
+
+def _id_ok(value: object) -> bool:
+    from .lint import ID_RE
+
+    return isinstance(value, str) and bool(ID_RE.match(value))
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+@attrs.frozen
+class TimePoint:
+    """One scheduled time point.
+
+    Attributes:
+        id: The time point id recorded with each administration (e.g. ``post_release_4w``).
+        anchor: One of :data:`ANCHORS`.
+        offset_days: Days after the anchor it is due (negative: before).
+        window_days: It is on time from ``due - window_days`` to ``due + window_days``.
+        late_days: Days after the window closes during which it is overdue, then missed.
+        uncontactable_after: Attempts needed before ``uncontactable`` marks it missed.
+        label: Plain words for tables.
+        description: Optional notes.
+    """
+
+    id: str
+    anchor: str
+    offset_days: int = 0
+    window_days: int = DEFAULT_WINDOW_DAYS
+    late_days: int = DEFAULT_LATE_DAYS
+    uncontactable_after: int = DEFAULT_UNCONTACTABLE_AFTER
+    label: str = ""
+    description: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.label or self.id.replace("_", " ")
+
+    def as_toml(self) -> str:
+        """This time point as a ``[[schedule]]`` entry for a configuration file."""
+        lines = [
+            "[[schedule]]",
+            f'timepoint = "{self.id}"',
+            f'anchor = "{self.anchor}"',
+            f"offset_days = {self.offset_days}",
+            f"window_days = {self.window_days}",
+            f"late_days = {self.late_days}",
+            f"uncontactable_after = {self.uncontactable_after}",
+        ]
+        if self.label:
+            lines.append(f"label = {_toml_str(self.label)}")
+        if self.description:
+            lines.append(f"description = {_toml_str(self.description)}")
+        return "\n".join(lines)
+
+
+def _toml_str(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@attrs.frozen
+class Schedule:
+    """The time points an organisation collects, in order.
+
+    Attributes:
+        timepoints: The time points.
+        source: Where the schedule came from (a file, or the configuration).
+    """
+
+    timepoints: tuple[TimePoint, ...]
+    source: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | Sequence[Mapping[str, Any]], source: str = "<schedule>") -> Schedule:
+        """Build and check a schedule from a schedule file's table or a list of entries.
+
+        Args:
+            data: ``{"format": 1, "timepoints": [...]}`` as in ``schedule.toml``, or the list of
+                entries itself (the configuration's ``[[schedule]]``).
+            source: Named in error messages.
+
+        Raises:
+            ScheduleFileError: Listing every problem (entry, key, what is allowed, what was given).
+        """
+        problems: list[Problem] = []
+        if isinstance(data, Mapping):
+            for key in data:
+                if key not in ("format", "timepoints"):
+                    problems.append(Problem(source, key, "unknown key; allowed: format, timepoints"))
+            fmt = data.get("format", FORMAT_VERSION)
+            if fmt != FORMAT_VERSION:
+                problems.append(Problem(source, "format", f"must be {FORMAT_VERSION}; got {fmt!r}"))
+            entries: Any = data.get("timepoints", [])
+        else:
+            entries = data
+        if not isinstance(entries, Sequence) or isinstance(entries, str) or not all(isinstance(e, Mapping) for e in entries):
+            problems.append(Problem(source, "timepoints", "must be a list of tables ([[timepoints]] or [[schedule]] entries)"))
+            entries = []
+        if not entries and not problems:
+            problems.append(Problem(source, "timepoints", "the schedule has no time points; give at least one"))
+        timepoints: list[TimePoint] = []
+        seen: set[str] = set()
+        for n, entry in enumerate(entries, 1):
+            tid = entry.get("timepoint")
+            if isinstance(tid, str) and tid in seen:
+                problems.append(Problem(f"{source} entry {n} ({tid})", "timepoint", f"{tid!r} is listed twice; give each time point once"))
+            if isinstance(tid, str):
+                seen.add(tid)
+            tp = _timepoint(entry, f"{source} entry {n}", problems)
+            if tp is not None:
+                timepoints.append(tp)
+        if problems:
+            raise ScheduleFileError(f"{source}: {len(problems)} problem(s) in the schedule", problems)
+        return cls(tuple(timepoints), source)
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> Schedule:
+        """Read and check a schedule file (TOML, like ``recoverycap/data/schedule.toml``)."""
+        path = Path(path)
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ScheduleFileError(f"{path}: not valid TOML", [Problem(str(path), "", str(exc))]) from None
+        return cls.from_dict(data, str(path))
+
+    @classmethod
+    def default(cls) -> Schedule:
+        """The schedule shipped with recoverycap (``recoverycap/data/schedule.toml``)."""
+        ref = resources.files("recoverycap").joinpath("data/schedule.toml")
+        return cls.from_dict(tomllib.loads(ref.read_text(encoding="utf-8")), "recoverycap/data/schedule.toml (default)")
+
+    @classmethod
+    def for_config(cls, config: Any) -> Schedule:
+        """The configuration's ``[[schedule]]`` entries if it has any (they replace the default),
+        else the default schedule."""
+        entries = getattr(config, "schedule", ())
+        if not entries:
+            return cls.default()
+        where = getattr(config, "path", "") or "<config>"
+        return cls.from_dict(list(entries), f"{where} [[schedule]]")
+
+    def __iter__(self) -> Iterator[TimePoint]:
+        return iter(self.timepoints)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(tp.id for tp in self.timepoints)
+
+    def get(self, timepoint: str) -> TimePoint:
+        """A time point by id; ScheduleError naming the known ones if there is none."""
+        for tp in self.timepoints:
+            if tp.id == timepoint:
+                return tp
+        raise ScheduleError(f"no time point {timepoint!r} in the schedule; known: {', '.join(self.ids)}")
+
+    def lead_days(self, anchor: str) -> int:
+        """How many days before (negative) or after the anchor its first window opens."""
+        starts = [tp.offset_days - tp.window_days for tp in self.timepoints if tp.anchor == anchor]
+        return min(starts) if starts else 0
+
+    def as_toml(self) -> str:
+        """The schedule as ``[[schedule]]`` entries to paste into a configuration file."""
+        return "\n\n".join(tp.as_toml() for tp in self.timepoints) + "\n"
+
+
+def _timepoint(entry: Mapping[str, Any], where: str, problems: list[Problem]) -> TimePoint | None:
+    before = len(problems)
+    tid = entry.get("timepoint")
+    if tid is not None and not isinstance(tid, str):
+        tid = repr(tid)
+    where = f"{where} ({tid})" if tid else where
+    for key in entry:
+        if key not in TIMEPOINT_KEYS:
+            problems.append(Problem(where, key, f"unknown key; allowed: {', '.join(TIMEPOINT_KEYS)}"))
+    if not _id_ok(entry.get("timepoint")):
+        problems.append(Problem(where, "timepoint", f"must be lowercase letters, digits and '_' starting with a letter (e.g. post_release_4w); got {entry.get('timepoint')!r}"))
+    anchor = entry.get("anchor")
+    if anchor not in ANCHORS:
+        problems.append(Problem(where, "anchor", f"must be one of {', '.join(ANCHORS)}; got {anchor!r}"))
+    values: dict[str, int] = {}
+    for key, default, low in (
+        ("offset_days", 0, None),
+        ("window_days", DEFAULT_WINDOW_DAYS, 0),
+        ("late_days", DEFAULT_LATE_DAYS, 0),
+        ("uncontactable_after", DEFAULT_UNCONTACTABLE_AFTER, 1),
+    ):
+        value = entry.get(key, default)
+        if not _whole(value) or (low is not None and value < low):
+            need = "a whole number of days" if key != "uncontactable_after" else "a whole number of attempts"
+            need += "" if low is None else f" of at least {low}"
+            problems.append(Problem(where, key, f"must be {need}; got {value!r}"))
+            continue
+        values[key] = value
+    for key in ("label", "description"):
+        if key in entry and not isinstance(entry[key], str):
+            problems.append(Problem(where, key, f"must be text; got {entry[key]!r}"))
+    if len(problems) > before:
+        return None
+    return TimePoint(
+        id=str(entry["timepoint"]), anchor=str(anchor), label=str(entry.get("label", "")),
+        description=str(entry.get("description", "")), **values,
+    )
+
+
+def parse_date(value: str | dt.date | dt.datetime | None, what: str = "date") -> dt.date | None:
+    """An ISO 8601 date (or the date part of a timestamp); ScheduleError naming ``what`` if not."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = str(value).strip()
+    try:
+        return dt.date.fromisoformat(text[:10])
+    except ValueError:
+        raise ScheduleError(f"{what}: {text!r} is not a date; give it as YYYY-MM-DD, e.g. 2025-03-31") from None
