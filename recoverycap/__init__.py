@@ -10,26 +10,40 @@ from __future__ import annotations
 
 from typing import Any
 
+from .administer import SurveySession, enter_paper_form
+from .config import Config, load_config
+from .due import DueItem, compute_due
 from .errors import (
+    AnalysisError,
+    BackupError,
     ConfigError,
     ImportProblems,
     InstrumentError,
+    InvalidRecord,
     InvalidResponse,
     NotFound,
     Problem,
     ProblemsError,
     RecoveryCapError,
+    RecoveryCapWarning,
     ScheduleError,
+    ScheduleFileError,
+    SchemaVersionError,
+    SessionError,
     StoreError,
     SuppressedError,
     UnknownBattery,
     UnknownInstrument,
+    WellbeingError,
     WordingNotAvailable,
 )
+from .followup import due_list, log_followup
 from .instrument import MISSING_REASONS, Alert, Band, Instrument, Item, Option, ResponseScale, Scale
 from .lint import lint_file
 from .registry import Battery, Library
+from .schedule import Schedule, TimePoint
 from .scoring import AlertHit, Missing, ScaleScore, ScoreSheet, score
+from .store import Store
 
 __version__ = "0.1.0"
 
@@ -37,12 +51,17 @@ __all__ = [
     "MISSING_REASONS",
     "Alert",
     "AlertHit",
+    "AnalysisError",
+    "BackupError",
     "Band",
     "Battery",
+    "Config",
     "ConfigError",
+    "DueItem",
     "ImportProblems",
     "Instrument",
     "InstrumentError",
+    "InvalidRecord",
     "InvalidResponse",
     "Item",
     "Library",
@@ -52,18 +71,32 @@ __all__ = [
     "Problem",
     "ProblemsError",
     "RecoveryCapError",
+    "RecoveryCapWarning",
     "ResponseScale",
     "Scale",
     "ScaleScore",
+    "Schedule",
     "ScheduleError",
+    "ScheduleFileError",
+    "SchemaVersionError",
     "ScoreSheet",
+    "SessionError",
+    "Store",
     "StoreError",
     "SuppressedError",
+    "SurveySession",
+    "TimePoint",
     "UnknownBattery",
     "UnknownInstrument",
+    "WellbeingError",
     "WordingNotAvailable",
     "__version__",
+    "compute_due",
+    "due_list",
+    "enter_paper_form",
     "lint_file",
+    "load_config",
+    "log_followup",
     "score",
     "score_frame",
 ]

@@ -8,7 +8,6 @@ import stat
 from pathlib import Path
 
 from click.testing import CliRunner
-
 from recoverycap.cli import main
 
 DATA = Path(__file__).parent / "data"
@@ -33,9 +32,9 @@ def test_scores_barc10_and_passes_other_columns_through(tmp_path: Path) -> None:
     """Other columns come back unchanged (leading zeros kept); each scale adds score, band, answered."""
     src = write(tmp_path / "in.csv", [
         ["participant", "date", *[f"q{i}" for i in range(1, 11)]],
-        ["ALT-0007", "2026-01-05", *"6 5 4 5 6 5 4 6 5 5".split()],
-        ["ALT-0008", "2026-01-06", "", *"1 1 1 1 1 1 1 1 1".split()],
-        ["007", "2026-01-07", "declined", *"1 1 1 1 1 1 1 1 1".split()],
+        ["ALT-0007", "2026-01-05", *["6", "5", "4", "5", "6", "5", "4", "6", "5", "5"]],
+        ["ALT-0008", "2026-01-06", "", *["1", "1", "1", "1", "1", "1", "1", "1", "1"]],
+        ["007", "2026-01-07", "declined", *["1", "1", "1", "1", "1", "1", "1", "1", "1"]],
     ])
     out = tmp_path / "out.csv"
     res = run("score", "barc10", str(src), "-o", str(out))
@@ -93,7 +92,7 @@ def test_user_defined_instrument_from_instruments_dir(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", [["a1", "a2", "a3", "days"], ["1", "3", "2", "5"]])
     res = run("--instruments-dir", str(DATA), "score", "tiny", str(src))
     assert res.exit_code == 0, res.output
-    row = list(csv.DictReader(res.output.splitlines()))[0]
+    row = next(iter(csv.DictReader(res.output.splitlines())))
     assert row["tiny_strain"] == "58.33333333" and row["tiny_strain_band"] == "high"
     assert row["tiny_sum"] == "13"
 

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_editable_install_finds_instruments_and_cli() -> None:
     """recoverycap.instruments and recoverycap.cli map to the top-level instruments/ and cli/ folders."""
     import recoverycap.cli
+
     from recoverycap.registry import bundled_dir
 
     assert (bundled_dir() / "barc10.toml").is_file()
