@@ -424,6 +424,7 @@ def _notes(slot: _Slot, attempts: Sequence[Attempt], admins: Sequence[Administer
             notes.append(f"started {_fmt(a.on)}, not finished: resume it")
         elif a.status == "complete" and not slot.window_start <= a.on <= slot.late_until:
             notes.append(f"the {slot.tp.id} administration of {_fmt(a.on)} is outside this window and does not count")
+    notes = list(dict.fromkeys(notes))  # one note per date, not one per instrument
     pending = [a for a in attempts if a.result == "uncontactable"]
     if pending:
         notes.append(

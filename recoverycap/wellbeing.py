@@ -48,7 +48,8 @@ def high_rule(scale: Scale) -> str:
     if not scale.bands:
         return "no high range defined"
     top = max(scale.bands, key=lambda b: (b.max, b.min))
-    return f"{format_score(top.min)} or more ({top.label})"
+    rule = f"{format_score(top.min)} or more"
+    return rule if top.label.lower() in ("high", rule) else f"{rule} ({top.label})"
 
 
 def is_concern(scale: Scale, value: float | None) -> bool:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
+from ..paths import open_private
 from ..instrument import Instrument
 from ._common import fmt
 from .frames import ALL, groups, latest_per_cell, require_columns, select_scale, timepoint_order
@@ -51,7 +52,8 @@ def _save(fig: Figure, path: str | Path) -> Path:
     if fmt_ not in FORMATS:
         raise AnalysisError(f"{path}: the plot file must end in .png or .svg; got {path.suffix or 'no extension'!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format=fmt_, dpi=150 if fmt_ == "png" else None)
+    with open_private(path, "wb") as fh:  # a plot of people's scores is readable by its owner only
+        fig.savefig(fh, format=fmt_, dpi=150 if fmt_ == "png" else None)
     return path
 
 
