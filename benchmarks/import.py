@@ -67,7 +67,17 @@ def write_files(folder: Path, rows: int, seed: int = 1) -> tuple[Path, Path]:
     responses = folder / "responses.csv"
     with responses.open("w", newline="") as fh:
         out = csv.writer(fh)
-        out.writerow(["participant", "timepoint", "instrument", "item", "value", "missing_reason", "administered_at"])
+        out.writerow(
+            [
+                "participant",
+                "timepoint",
+                "instrument",
+                "item",
+                "value",
+                "missing_reason",
+                "administered_at",
+            ]
+        )
         for a in range(administrations):
             code = f"ALT-{a // len(TIMEPOINTS) % people:06d}"
             tp = TIMEPOINTS[a % len(TIMEPOINTS)]
@@ -124,7 +134,9 @@ def run_raw(db: Path, responses: Path) -> dict[str, float]:
             if adm is None:
                 adm = admins[key] = uuid.uuid4().hex
                 adm_rows.append((adm, ids[code], inst, "2017", tp, when, now, "raw", now))
-            answer_rows.append((adm, item, uuid.uuid4().hex, int(value) if value else None, missing or None, now))
+            answer_rows.append(
+                (adm, item, uuid.uuid4().hex, int(value) if value else None, missing or None, now)
+            )
             if len(answer_rows) >= CHUNK:
                 _flush(conn, adm_rows, answer_rows)
         _flush(conn, adm_rows, answer_rows)
@@ -155,7 +167,9 @@ def phase(name: str, folder: Path, rows: int) -> dict[str, float]:
     """Run one measurement in a fresh Python process and return what it printed."""
     out = subprocess.run(
         [sys.executable, __file__, "--phase", name, "--folder", str(folder), "--rows", str(rows)],
-        check=True, capture_output=True, text=True,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -165,15 +179,28 @@ def child(name: str, folder: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     prepare(db, folder / "participants.csv")
-    result = run_store(db, folder / "responses.csv") if name == "store" else run_raw(db, folder / "responses.csv")
+    result = (
+        run_store(db, folder / "responses.csv")
+        if name == "store"
+        else run_raw(db, folder / "responses.csv")
+    )
     print(json.dumps(result))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="answers in the file (default 1,000,000)")
-    parser.add_argument("--compare", type=int, default=250_000, help="a smaller file for the memory comparison (0: none)")
-    parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement; the fastest is kept")
+    parser.add_argument(
+        "--rows", type=int, default=1_000_000, help="answers in the file (default 1,000,000)"
+    )
+    parser.add_argument(
+        "--compare",
+        type=int,
+        default=250_000,
+        help="a smaller file for the memory comparison (0: none)",
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs of each measurement; the fastest is kept"
+    )
     parser.add_argument("--phase", choices=("store", "raw"), help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -187,7 +214,9 @@ def main() -> None:
             folder = Path(tmp)
             start = time.perf_counter()
             _, responses = write_files(folder, rows)
-            print(f"{rows:,} answers: wrote {responses.stat().st_size / 1e6:.1f} MB CSV in {time.perf_counter() - start:.1f} s")
+            print(
+                f"{rows:,} answers: wrote {responses.stat().st_size / 1e6:.1f} MB CSV in {time.perf_counter() - start:.1f} s"
+            )
             stores, raws = [], []
             for _ in range(max(1, args.repeat)):
                 stores.append(phase("store", folder, rows))
@@ -196,12 +225,21 @@ def main() -> None:
             store = min(stores, key=lambda r: r["seconds"])
             raw = min(raws, key=lambda r: r["seconds"]) if raws else None
             if len(stores) > 1:
-                print("  importer runs: " + ", ".join(f"{r['seconds']:.2f}s" for r in stores)
-                      + ("; raw runs: " + ", ".join(f"{r['seconds']:.2f}s" for r in raws) if raws else ""))
+                print(
+                    "  importer runs: "
+                    + ", ".join(f"{r['seconds']:.2f}s" for r in stores)
+                    + (
+                        "; raw runs: " + ", ".join(f"{r['seconds']:.2f}s" for r in raws)
+                        if raws
+                        else ""
+                    )
+                )
             results[rows] = (store, raw)
             assert raw is None or store["answers"] == raw["answers"], (store, raw)
     print()
-    print(f"{'answers':>10}  {'importer':>9}  {'raw executemany':>15}  {'ratio':>6}  {'importer peak':>13}  {'raw peak':>9}")
+    print(
+        f"{'answers':>10}  {'importer':>9}  {'raw executemany':>15}  {'ratio':>6}  {'importer peak':>13}  {'raw peak':>9}"
+    )
     for rows, (store, raw) in results.items():
         line = f"{rows:>10,}  {store['seconds']:>8.2f}s  "
         if raw is not None:
@@ -212,7 +250,9 @@ def main() -> None:
         if raw is not None:
             line += f"  {raw['peak_kib'] / 1024:>6.1f} MB"
         print(line)
-    print("\nTarget: the importer within 1.5x of raw executemany; importer memory flat as the file grows.")
+    print(
+        "\nTarget: the importer within 1.5x of raw executemany; importer memory flat as the file grows."
+    )
 
 
 if __name__ == "__main__":

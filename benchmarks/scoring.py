@@ -20,7 +20,9 @@ from recoverycap import Library
 from recoverycap.vectorised import score_frame
 
 
-def make_frame(instrument, rows: int, rng: np.random.Generator, missing: float = 0.05) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+def make_frame(
+    instrument, rows: int, rng: np.random.Generator, missing: float = 0.05
+) -> pd.DataFrame:  # type: ignore[no-untyped-def]
     cols = {}
     for item in instrument.items:
         if not item.scored:
@@ -95,7 +97,9 @@ def main() -> None:
         ours_df = score_frame(cbi, frame)
         floor = floor_cbi(frame, cbi)
         for sid, values in floor.items():
-            assert np.allclose(ours_df[f"cbi_{sid}"].to_numpy(), values, equal_nan=True, rtol=0, atol=1e-9)
+            assert np.allclose(
+                ours_df[f"cbi_{sid}"].to_numpy(), values, equal_nan=True, rtol=0, atol=1e-9
+            )
         t_ours = best_of(lambda: score_frame(cbi, frame), args.repeat)
         t_floor = best_of(lambda: floor_cbi(frame, cbi), args.repeat)
         print(f"{'cbi':<10} {t_ours:>11.3f}s {t_floor:>11.3f}s {t_ours / t_floor:>6.2f}x")

@@ -68,8 +68,12 @@ def heavy_imports(args: list[str], env: dict[str, str]) -> list[str]:
     code = "import sys; from recoverycap.cli import run; sys.argv[0] = 'recoverycap'; run()"
     log = Path(tempfile.mkstemp(suffix=".log")[1])
     child = pexpect.spawn(
-        "/bin/sh", ["-c", f'exec "$0" -X importtime -c "$@" 2>{log}', sys.executable, code, *args],
-        env=env, encoding="utf-8", timeout=60, dimensions=(40, 100),
+        "/bin/sh",
+        ["-c", f'exec "$0" -X importtime -c "$@" 2>{log}', sys.executable, code, *args],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 100),
     )
     child.expect_exact("Answer")
     child.sendcontrol("c")
@@ -100,10 +104,21 @@ def main() -> None:
             for i in range(opts.repeat + 1):
                 store.add_participant(f"BENCH-{i}")
         env = {k: v for k, v in os.environ.items() if k != "RECOVERYCAP_INSTRUMENTS"}
-        env.update(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", RECOVERYCAP_CONFIG=str(Path(tmp) / "none.toml"))
+        env.update(
+            PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", RECOVERYCAP_CONFIG=str(Path(tmp) / "none.toml")
+        )
 
         def survey(i: int) -> list[str]:
-            return ["--db", str(db), "administer", f"BENCH-{i}", "-t", "intake", "-i", opts.instrument]
+            return [
+                "--db",
+                str(db),
+                "administer",
+                f"BENCH-{i}",
+                "-t",
+                "intake",
+                "-i",
+                opts.instrument,
+            ]
 
         bare, first, helps = [], [], []
         for i in range(opts.repeat):  # interleaved, so drift affects all three alike
@@ -113,7 +128,9 @@ def main() -> None:
         heavy = heavy_imports(survey(opts.repeat), env)
 
     b, f, h = (statistics.median(x) for x in (bare, first, helps))
-    print(f"recoverycap administer start-up ({opts.repeat} runs each, medians; Python {sys.version.split()[0]})")
+    print(
+        f"recoverycap administer start-up ({opts.repeat} runs each, medians; Python {sys.version.split()[0]})"
+    )
     print(f"  bare 'import click, questionary':        {b * 1000:7.0f} ms")
     print(f"  administer to its first question (pty):  {f * 1000:7.0f} ms   ratio {f / b:.2f}x")
     print(f"  administer --help:                       {h * 1000:7.0f} ms   ratio {h / b:.2f}x")

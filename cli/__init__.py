@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from recoverycap.errors import ProblemsError, RecoveryCapError
+from recoverycap.errors import RecoveryCapError
 
 from .context import AppContext
 
@@ -25,8 +25,6 @@ class Group(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except ProblemsError as exc:
-            raise click.ClickException(str(exc)) from None
         except RecoveryCapError as exc:
             raise click.ClickException(str(exc)) from None
         except FileNotFoundError as exc:
@@ -38,22 +36,35 @@ class Group(click.Group):
 
 @click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--db", "db", type=click.Path(dir_okay=False, path_type=Path), envvar="RECOVERYCAP_DB",
+    "--db",
+    "db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="RECOVERYCAP_DB",
     help="The database file (default: recoverycap.db in your data folder; see 'recoverycap info').",
 )
 @click.option(
-    "--instruments-dir", "instruments_dirs", multiple=True,
+    "--instruments-dir",
+    "instruments_dirs",
+    multiple=True,
     type=click.Path(file_okay=False, path_type=Path),
     help="A folder of extra instrument files and local wording overlays (repeatable; also "
     "RECOVERYCAP_INSTRUMENTS, separated by '" + os.pathsep + "').",
 )
 @click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-    envvar="RECOVERYCAP_CONFIG", help="The organisation's configuration file (TOML).",
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="RECOVERYCAP_CONFIG",
+    help="The organisation's configuration file (TOML).",
 )
 @click.version_option(package_name="recoverycap")
 @click.pass_context
-def main(ctx: click.Context, db: Path | None, instruments_dirs: tuple[Path, ...], config_path: Path | None) -> None:
+def main(
+    ctx: click.Context,
+    db: Path | None,
+    instruments_dirs: tuple[Path, ...],
+    config_path: Path | None,
+) -> None:
     """recoverycap: questionnaires, follow-ups and outcomes for peer-led recovery work.
 
     Participants are known only by pseudonymous codes (e.g. ALT-0042): never enter names or

@@ -18,8 +18,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from recoverycap.administer import timepoint_phrase
 from recoverycap.errors import InvalidResponse
 
+from ._store import open_store
 from .context import AppContext
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -36,23 +38,15 @@ CHOOSE_HINT = "(number keys or ↑/↓, then Enter)"
 
 
 # -- shared helpers ------------------------------------------------------------------------------
-def _open_store(app: AppContext) -> Store:
-    from ._store import open_store
-
-    return open_store(app)
-
-
 def _require_participant(store: Store, code: str) -> None:
     store.participant(code)  # NotFound says how to register them
 
 
-def _close(store: Store) -> None:
-    store.close()
-
-
 def _wrap(text: str, indent: str = "") -> str:
     return "\n".join(
-        textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent) if p.strip() else ""
+        textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent)
+        if p.strip()
+        else ""
         for p in text.splitlines() or [""]
     )
 
@@ -67,7 +61,9 @@ def alert_box(hit: AlertHit, instruction: str, recorded: bool = True) -> str:
     lines += textwrap.wrap("What to do: " + instruction, inner)
     lines.append("")
     lines.append(
-        "This alert has been recorded." if recorded else "It will be recorded when the form is saved."
+        "This alert has been recorded."
+        if recorded
+        else "It will be recorded when the form is saved."
     )
     top = "╔" + title.center(WIDTH - 2, "═") + "╗"
     body = ["║ " + line.ljust(inner) + " ║" for line in lines]
@@ -80,11 +76,14 @@ def _show_alerts(app: AppContext, hits: list[AlertHit], recorded: bool = True) -
 
     for hit in hits:
         click.echo("")
-        click.secho(alert_box(hit, app.config.safeguarding_instruction, recorded), fg="red", bold=True)
+        click.secho(
+            alert_box(hit, app.config.safeguarding_instruction, recorded), fg="red", bold=True
+        )
         # Only Enter goes on, so a number key typed for the next answer cannot dismiss it.
         questionary.select(
             "Press Enter when you have read this",
-            choices=["I have read this and will act on it"], instruction=" ",
+            choices=["I have read this and will act on it"],
+            instruction=" ",
             **app.prompt_kwargs(),
         ).unsafe_ask()
 
@@ -102,8 +101,12 @@ def _reason_choice(app: AppContext, reasons: tuple[str, ...], back_label: str) -
     ]
     choices.append(Choice(back_label, "", shortcut_key="b"))
     picked = questionary.select(
-        "Why is it skipped?", choices=choices, use_shortcuts=True, use_jk_keys=False,
-        instruction=CHOOSE_HINT, **app.prompt_kwargs(),
+        "Why is it skipped?",
+        choices=choices,
+        use_shortcuts=True,
+        use_jk_keys=False,
+        instruction=CHOOSE_HINT,
+        **app.prompt_kwargs(),
     ).unsafe_ask()
     return picked or None
 
@@ -133,18 +136,38 @@ def _resume_command(app: AppContext, code: str) -> str:
 # -- administer ----------------------------------------------------------------------------------
 @click.command("administer")
 @click.argument("participant")
-@click.option("-t", "--timepoint", help="The time point, e.g. intake, programme_end, release, post_release_4w.")
-@click.option("-b", "--battery", help="A battery of instruments (see 'recoverycap instruments list').")
-@click.option("-i", "--instrument", "instrument_ids", multiple=True, help="An instrument id (repeatable, asked in the order given).")
 @click.option(
-    "--mode", type=click.Choice(["self", "read_aloud"]), default="self", show_default=True,
+    "-t",
+    "--timepoint",
+    help="The time point, e.g. intake, programme_end, release, post_release_4w.",
+)
+@click.option(
+    "-b", "--battery", help="A battery of instruments (see 'recoverycap instruments list')."
+)
+@click.option(
+    "-i",
+    "--instrument",
+    "instrument_ids",
+    multiple=True,
+    help="An instrument id (repeatable, asked in the order given).",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["self", "read_aloud"]),
+    default="self",
+    show_default=True,
     help="self: the person answers on screen; read_aloud: the worker reads each question and its answers aloud.",
 )
 @click.option("-w", "--worker", help="The code of the peer worker giving the survey.")
 @click.pass_context
 def administer(
-    ctx: click.Context, participant: str, timepoint: str | None, battery: str | None,
-    instrument_ids: tuple[str, ...], mode: str, worker: str | None,
+    ctx: click.Context,
+    participant: str,
+    timepoint: str | None,
+    battery: str | None,
+    instrument_ids: tuple[str, ...],
+    mode: str,
+    worker: str | None,
 ) -> None:
     """Give questionnaires to PARTICIPANT, one question at a time.
 
@@ -162,7 +185,7 @@ def administer(
     app: AppContext = ctx.obj
     if battery and instrument_ids:
         raise click.UsageError("give either --battery or --instrument, not both")
-    store = _open_store(app)
+    store = open_store(app)
     session: SurveySession | None = None
     try:
         _require_participant(store, participant)
@@ -170,12 +193,19 @@ def administer(
         session = _offer_resume(app, store, participant, worker, substitutions)
         if session is None:
             if not timepoint:
-                raise click.UsageError("give the time point with --timepoint (e.g. --timepoint intake)")
+                raise click.UsageError(
+                    "give the time point with --timepoint (e.g. --timepoint intake)"
+                )
             if not battery and not instrument_ids:
                 raise click.UsageError("name a --battery or at least one --instrument")
             instruments = app.library.resolve(battery=battery, instruments=instrument_ids)
             session = SurveySession.start(
-                store, participant, timepoint, instruments, mode=mode, by=worker,
+                store,
+                participant,
+                timepoint,
+                instruments,
+                mode=mode,
+                by=worker,
                 substitutions=substitutions,
             )
         _run(app, session, participant)
@@ -190,7 +220,7 @@ def administer(
             click.echo(f"To carry on where you left off, run:  {_resume_command(app, participant)}")
         ctx.exit(130)
     finally:
-        _close(store)
+        store.close()
 
 
 def _offer_resume(
@@ -198,7 +228,9 @@ def _offer_resume(
 ) -> SurveySession | None:
     from recoverycap.administer import SurveySession
 
-    session = SurveySession.resume(store, app.library, participant, by=worker, substitutions=substitutions)
+    session = SurveySession.resume(
+        store, app.library, participant, by=worker, substitutions=substitutions
+    )
     if session is None:
         return None
     keep = offer_to_carry_on(app, session, f"{participant} has an unfinished survey", "survey")
@@ -214,12 +246,15 @@ def offer_to_carry_on(app: AppContext, session: SurveySession, heading: str, wha
 
     click.echo(f"{heading} {session.describe()}.")
     kw = app.prompt_kwargs()
-    if questionary.confirm("Carry on where you left off? (nothing given so far is lost)", default=True, **kw).unsafe_ask():
+    if questionary.confirm(
+        "Carry on where you left off? (nothing given so far is lost)", default=True, **kw
+    ).unsafe_ask():
         click.echo("Carrying on.")
         return True
     if questionary.confirm(
         f"Abandon the unfinished {what}? (its answers stay in the database, marked abandoned)",
-        default=False, **kw,
+        default=False,
+        **kw,
     ).unsafe_ask():
         session.abandon(f"abandoned by the worker instead of resuming the {what}")
         click.echo(f"Abandoned the unfinished {what}.")
@@ -248,17 +283,13 @@ def _run(app: AppContext, session: SurveySession, participant: str) -> None:
     run_questions(app, session)
     lines = session.summary_lines()
     click.echo("")
-    click.echo(f"Finished: {participant} {_phrase(session.timepoint)}. Every answer is saved.")
+    click.echo(
+        f"Finished: {participant} {timepoint_phrase(session.timepoint)}. Every answer is saved."
+    )
     if lines:
         click.echo("Results:")
         for line in lines:
             click.echo(_wrap(line, "  "))
-
-
-def _phrase(timepoint: str) -> str:
-    from recoverycap.administer import timepoint_phrase
-
-    return timepoint_phrase(timepoint)
 
 
 def _introduce(app: AppContext, session: SurveySession) -> None:
@@ -294,7 +325,9 @@ def _ask(app: AppContext, session: SurveySession, q: Question) -> None:
         action, value = _ask_typed(app, q)
     if action == "back":
         if not session.back():
-            click.echo("This is the first question of this questionnaire; there is no going back from here.")
+            click.echo(
+                "This is the first question of this questionnaire; there is no going back from here."
+            )
         return
     if action == "skip":
         reason = _reason_choice(app, q.skip_reasons, "← Back to the question")
@@ -319,7 +352,8 @@ def _ask_choice(app: AppContext, q: Question) -> tuple[str, Any]:
     codes = [o.code for o in q.options]
     keys = _shortcut_keys(q.item, codes)
     choices = [
-        Choice(o.label, ("code", o.code), shortcut_key=k) for o, k in zip(q.options, keys, strict=True)
+        Choice(o.label, ("code", o.code), shortcut_key=k)
+        for o, k in zip(q.options, keys, strict=True)
     ]
     if q.skip_reasons:
         choices.append(Choice("Skip this question…", ("skip", None), shortcut_key="s"))
@@ -327,8 +361,13 @@ def _ask_choice(app: AppContext, q: Question) -> tuple[str, Any]:
         choices.append(Choice("← Back", ("back", None), shortcut_key="b"))
     default = ("code", q.answer) if isinstance(q.answer, int) and q.answer in codes else None
     picked = questionary.select(
-        "Answer", choices=choices, default=default, use_shortcuts=True, use_jk_keys=False,
-        instruction=CHOOSE_HINT, **app.prompt_kwargs(),
+        "Answer",
+        choices=choices,
+        default=default,
+        use_shortcuts=True,
+        use_jk_keys=False,
+        instruction=CHOOSE_HINT,
+        **app.prompt_kwargs(),
     ).unsafe_ask()
     return picked[0], picked[1]
 
@@ -350,8 +389,10 @@ def _ask_typed(app: AppContext, q: Question) -> tuple[str, Any]:
             return "; ".join(p.message for p in exc.problems) + " ('<' goes back; empty skips)"
         return True
 
-    default = "" if q.answer is None or not isinstance(q.answer, int | float | str) else (
-        str(q.answer) if isinstance(q.answer, str) else f"{q.answer:g}"
+    default = (
+        ""
+        if q.answer is None or not isinstance(q.answer, int | float | str)
+        else (str(q.answer) if isinstance(q.answer, str) else f"{q.answer:g}")
     )
     text = questionary.text(
         f"Answer ({'; '.join(hints)}):", default=default, validate=validate, **app.prompt_kwargs()
@@ -375,11 +416,20 @@ def _review(app: AppContext, session: SurveySession) -> None:
     for row in rows:
         click.echo(f"  {row.number:>2}. {_short(row.text, 46):<46}  {row.shown}")
     choices = [Choice(f"Finish {inst.label}: the answers are right", ("finish", None))]
-    choices += [Choice(f"Change {row.number}: {_short(row.text, 40)} ({row.shown})", ("change", row.item_id)) for row in rows]
+    choices += [
+        Choice(
+            f"Change {row.number}: {_short(row.text, 40)} ({row.shown})", ("change", row.item_id)
+        )
+        for row in rows
+    ]
     choices.append(Choice("← Back to the last question", ("back", None)))
     picked = questionary.select(
-        "Finish, or choose an answer to change", choices=choices, use_shortcuts=False,
-        use_jk_keys=False, instruction="(↑/↓ and Enter)", **app.prompt_kwargs(),
+        "Finish, or choose an answer to change",
+        choices=choices,
+        use_shortcuts=False,
+        use_jk_keys=False,
+        instruction="(↑/↓ and Enter)",
+        **app.prompt_kwargs(),
     ).unsafe_ask()
     action, item_id = picked
     if action == "change":
@@ -401,13 +451,31 @@ def _short(text: str, width: int) -> str:
 # -- enter (paper forms) -------------------------------------------------------------------------
 @click.command("enter")
 @click.argument("participant")
-@click.option("-t", "--timepoint", required=True, help="The time point the form was completed at, e.g. intake.")
-@click.option("-i", "--instrument", "instrument_id", required=True, help="The instrument id, e.g. barc10.")
-@click.option("-d", "--date", "date", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="The date on the form (YYYY-MM-DD).")
+@click.option(
+    "-t",
+    "--timepoint",
+    required=True,
+    help="The time point the form was completed at, e.g. intake.",
+)
+@click.option(
+    "-i", "--instrument", "instrument_id", required=True, help="The instrument id, e.g. barc10."
+)
+@click.option(
+    "-d",
+    "--date",
+    "date",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The date on the form (YYYY-MM-DD).",
+)
 @click.option("-w", "--worker", help="The code of the peer worker who gave the form.")
 @click.pass_context
 def enter(
-    ctx: click.Context, participant: str, timepoint: str, instrument_id: str, date: dt.datetime,
+    ctx: click.Context,
+    participant: str,
+    timepoint: str,
+    instrument_id: str,
+    date: dt.datetime,
     worker: str | None,
 ) -> None:
     """Type in a completed paper form for PARTICIPANT, one code per item.
@@ -421,9 +489,11 @@ def enter(
     app: AppContext = ctx.obj
     day = date.date()
     if day > dt.date.today():
-        raise click.BadParameter(f"{day.isoformat()} is in the future; give the date on the form", param_hint="--date")
+        raise click.BadParameter(
+            f"{day.isoformat()} is in the future; give the date on the form", param_hint="--date"
+        )
     inst = app.library.get(instrument_id)
-    store = _open_store(app)
+    store = open_store(app)
     try:
         _require_participant(store, participant)
         if inst.audience != "participant":
@@ -431,9 +501,11 @@ def enter(
                 f"{inst.label} ({inst.id}) is for a {inst.audience}, not a participant"
             )
         click.echo(
-            f"Entering a paper {inst.label} for {participant} {_phrase(timepoint)}, dated {day.isoformat()}."
+            f"Entering a paper {inst.label} for {participant} {timepoint_phrase(timepoint)}, dated {day.isoformat()}."
         )
-        click.echo(f"Type each code and press Enter; empty = missing; '{BACK}' = back. Ctrl-C stops without saving.")
+        click.echo(
+            f"Type each code and press Enter; empty = missing; '{BACK}' = back. Ctrl-C stops without saving."
+        )
         answers = _type_in(app, inst)
         if answers is None:
             click.echo("Cancelled: nothing was saved.")
@@ -443,11 +515,15 @@ def enter(
         )
     except (KeyboardInterrupt, EOFError):
         click.echo("")
-        click.echo("Stopped: nothing was saved. The paper form is still your record; enter it again.")
+        click.echo(
+            "Stopped: nothing was saved. The paper form is still your record; enter it again."
+        )
         ctx.exit(130)
     finally:
-        _close(store)
-    click.echo(f"Saved the paper {inst.label} for {participant} {_phrase(timepoint)} (administration {entry.administration_id}).")
+        store.close()
+    click.echo(
+        f"Saved the paper {inst.label} for {participant} {timepoint_phrase(timepoint)} (administration {entry.administration_id})."
+    )
     for hit in entry.alerts:
         click.echo(f"  Alert recorded: {hit.message}")
     if entry.results:
@@ -507,7 +583,9 @@ def _codes_hint(inst: Instrument, item: Item) -> str:
     return f"{lo:g}–{hi:g}"
 
 
-def _type_one(app: AppContext, inst: Instrument, item: Item, pos: int, total: int, current: Any) -> Any:
+def _type_one(
+    app: AppContext, inst: Instrument, item: Item, pos: int, total: int, current: Any
+) -> Any:
     """One item of a paper form: the coerced answer, a Missing, or GO_BACK."""
     import questionary
 
@@ -523,13 +601,17 @@ def _type_one(app: AppContext, inst: Instrument, item: Item, pos: int, total: in
         return True
 
     label = _short(item.text, 50) if item.text else "(wording not bundled)"
-    default = "" if current is None or isinstance(current, Missing) else (
-        current if isinstance(current, str) else f"{current:g}"
+    default = (
+        ""
+        if current is None or isinstance(current, Missing)
+        else (current if isinstance(current, str) else f"{current:g}")
     )
     while True:
         text = questionary.text(
             f"{pos + 1:>2}/{total} {item.id} [{_codes_hint(inst, item)}] {label}",
-            default=default, validate=validate, **app.prompt_kwargs(),
+            default=default,
+            validate=validate,
+            **app.prompt_kwargs(),
         ).unsafe_ask()
         if text.strip() == BACK:
             return GO_BACK
@@ -555,10 +637,18 @@ def _paper_review(app: AppContext, inst: Instrument, answers: dict[str, Any]) ->
         shown = describe_answer(inst, item, answers.get(item.id))
         click.echo(f"  {n:>2}. {item.id:<8} {shown}")
         codes.append(Choice(f"Change {n}: {item.id} ({shown})", item.id))
-    choices = [Choice("Save: the codes match the form", "save"), *codes, Choice("Cancel without saving", "cancel")]
+    choices = [
+        Choice("Save: the codes match the form", "save"),
+        *codes,
+        Choice("Cancel without saving", "cancel"),
+    ]
     picked: str = questionary.select(
-        "Save, or choose a code to change", choices=choices, use_shortcuts=False,
-        use_jk_keys=False, instruction="(↑/↓ and Enter)", **app.prompt_kwargs(),
+        "Save, or choose a code to change",
+        choices=choices,
+        use_shortcuts=False,
+        use_jk_keys=False,
+        instruction="(↑/↓ and Enter)",
+        **app.prompt_kwargs(),
     ).unsafe_ask()
     return picked
 

@@ -16,40 +16,28 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import attrs
 import click
 
+from ._store import open_store
 from .context import AppContext
 
 FORMATS = ("table", "csv", "json")
 BY = ("programme", "site", "cohort")
 
 
-# -- reading from the store (module-level so tests can stand in for the store) ------------------
+# -- reading from the store (each command opens it once) -------------------------------------
 
 
-def _open_store(app: AppContext) -> Any:
-    try:
-        from ._store import open_store
-    except ImportError:  # the storage CLI helper is not there yet
-        from recoverycap.store import Store
-
-        return Store.open(app.db_path, library=app.library)
-    return open_store(app)
-
-
-def load_scores(app: AppContext, by: str | None = None, **filters: Any) -> Any:
+def load_scores(store: Any, by: str | None = None, **filters: Any) -> Any:
     """The participants' long scores frame (with a ``programme`` column when ``by`` is it)."""
     from recoverycap.analysis import add_programme
 
     filters = {k: v for k, v in filters.items() if v is not None}
     filters.setdefault("subject_type", "participant")
-    store = _open_store(app)
-    try:
-        frame = store.scores_frame(**filters)
-        if by == "programme":
-            frame = add_programme(frame, _enrolments_frame(store))
-    finally:
-        store.close()
+    frame = store.scores_frame(**filters)
+    if by == "programme":
+        frame = add_programme(frame, _enrolments_frame(store))
     return frame
 
 
@@ -60,28 +48,24 @@ def _enrolments_frame(store: Any) -> Any:
     return pd.DataFrame(rows, columns=["participant", "programme"])
 
 
-def load_answers(app: AppContext, **filters: Any) -> Any:
+def load_answers(store: Any, **filters: Any) -> Any:
     """The long answers frame of completed administrations."""
-    filters = {k: v for k, v in filters.items() if v is not None}
-    store = _open_store(app)
-    try:
-        return store.answers_frame(**filters)
-    finally:
-        store.close()
+    return store.answers_frame(**{k: v for k, v in filters.items() if v is not None})
 
 
-def load_outcomes(app: AppContext) -> Any:
+def load_outcomes(store: Any) -> Any:
     """Follow-up attempts as a frame: participant, timepoint, result, date."""
     import pandas as pd
 
-    store = _open_store(app)
-    try:
-        rows = [
-            {"participant": a.participant, "timepoint": a.timepoint, "result": a.result, "date": str(a.date)}
-            for a in store.activities(kind="followup_attempt")
-        ]
-    finally:
-        store.close()
+    rows = [
+        {
+            "participant": a.participant,
+            "timepoint": a.timepoint,
+            "result": a.result,
+            "date": str(a.date),
+        }
+        for a in store.activities(kind="followup_attempt")
+    ]
     return pd.DataFrame(rows, columns=["participant", "timepoint", "result", "date"])
 
 
@@ -124,7 +108,13 @@ def _table_text(frame: Any, columns: list[str] | None = None) -> str:
     return shown.to_string(index=False, float_format=lambda x: f"{x:.4g}", na_rep="–")
 
 
-def _emit(fmt: str, tables: dict[str, Any], csv_table: str, text: Callable[[], str], extra: dict[str, Any] | None = None) -> None:
+def _emit(
+    fmt: str,
+    tables: dict[str, Any],
+    csv_table: str,
+    text: Callable[[], str],
+    extra: dict[str, Any] | None = None,
+) -> None:
     if fmt == "csv":
         click.echo(tables[csv_table].to_csv(index=False, na_rep=""), nl=False)
     elif fmt == "json":
@@ -139,25 +129,34 @@ def _filters(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--cohort", help="Only this cohort.")(f)
     f = click.option("--site", help="Only this site.")(f)
     f = click.option("--programme", help="Only participants ever enrolled on this programme.")(f)
-    f = click.option("--by", type=click.Choice(BY), help="Also show results for each programme, site or cohort.")(f)
-    f = click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")(f)
+    f = click.option(
+        "--by", type=click.Choice(BY), help="Also show results for each programme, site or cohort."
+    )(f)
+    f = click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(FORMATS),
+        default="table",
+        show_default=True,
+        help="Output format.",
+    )(f)
     return f
-
-
-def _instrument(app: AppContext, ref: str) -> Any:
-    return app.library.get(ref)
 
 
 def _scale_id(inst: Any, scale: str | None) -> str:
     ids = [s.id for s in inst.scales]
     if scale:
         if scale not in ids:
-            raise click.UsageError(f"{inst.label} has no scale {scale!r}; its scales are: {', '.join(ids)}")
+            raise click.UsageError(
+                f"{inst.label} has no scale {scale!r}; its scales are: {', '.join(ids)}"
+            )
         return scale
     reported = [s for s in inst.scales if s.report]
     if len(reported) == 1:
         return str(reported[0].id)
-    raise click.UsageError(f"{inst.label} has several scales ({', '.join(ids)}); choose one with --scale")
+    raise click.UsageError(
+        f"{inst.label} has several scales ({', '.join(ids)}); choose one with --scale"
+    )
 
 
 @click.group("analyse")
@@ -173,42 +172,105 @@ def analyse() -> None:
 @click.option("--scale", help="Scale id (needed when the instrument has several).")
 @click.option("--from", "before", required=True, help="The earlier time point, e.g. intake.")
 @click.option("--to", "after", required=True, help="The later time point, e.g. release.")
-@click.option("--reliability", type=float, help="Reliability for reliable change (instead of the instrument file's).")
-@click.option("--sd", type=float, help="SD for reliable change (instead of the file's or the sample's).")
-@click.option("--sample", is_flag=True, help="Take the SD and Cronbach's α from the sample at --from.")
-@click.option("--criterion", type=click.Choice(["auto", "cutoff", "a", "b", "c", "none"]), default="auto", show_default=True,
-              help="Clinical cut-off: the published one, or Jacobson–Truax a, b or c.")
-@click.option("--table", "which", type=click.Choice(["change", "categories", "people"]), default="change", show_default=True,
-              help="Which table to print as CSV (table format shows change and categories; 'people' adds one sentence per person).")
+@click.option(
+    "--reliability",
+    type=float,
+    help="Reliability for reliable change (instead of the instrument file's).",
+)
+@click.option(
+    "--sd", type=float, help="SD for reliable change (instead of the file's or the sample's)."
+)
+@click.option(
+    "--sample", is_flag=True, help="Take the SD and Cronbach's α from the sample at --from."
+)
+@click.option(
+    "--criterion",
+    type=click.Choice(["auto", "cutoff", "a", "b", "c", "none"]),
+    default="auto",
+    show_default=True,
+    help="Clinical cut-off: the published one, or Jacobson–Truax a, b or c.",
+)
+@click.option(
+    "--table",
+    "which",
+    type=click.Choice(["change", "categories", "people"]),
+    default="change",
+    show_default=True,
+    help="Which table to print as CSV (table format shows change and categories; 'people' adds one sentence per person).",
+)
 @_filters
 @click.pass_obj
-def change(app: AppContext, instrument_id: str, scale: str | None, before: str, after: str, reliability: float | None,
-           sd: float | None, sample: bool, criterion: str, which: str, fmt: str, by: str | None,
-           programme: str | None, site: str | None, cohort: str | None) -> None:
+def change(
+    app: AppContext,
+    instrument_id: str,
+    scale: str | None,
+    before: str,
+    after: str,
+    reliability: float | None,
+    sd: float | None,
+    sample: bool,
+    criterion: str,
+    which: str,
+    fmt: str,
+    by: str | None,
+    programme: str | None,
+    site: str | None,
+    cohort: str | None,
+) -> None:
     """Change between two time points: paired tests, effect sizes and reliable change per person.
 
     Reliable change (Jacobson–Truax) uses the reliability and SD from the instrument file where
     it gives them, the sample's baseline SD where it does not, or the values you give; the output
     says which. Example: recoverycap analyse change --instrument barc10 --from intake --to release
     """
-    from recoverycap.analysis import change_table, items_wide, reliable_change
+    from recoverycap.analysis import CATEGORIES, change_table, items_wide, reliable_change
     from recoverycap.errors import AnalysisError
 
     if sample and (reliability is not None or sd is not None):
         raise click.UsageError("use either --sample or --reliability/--sd, not both")
-    inst = _instrument(app, instrument_id)
+    inst = app.library.get(instrument_id)
     scale_id = _scale_id(inst, scale)
-    frame = load_scores(app, by=by, instrument=inst.id, timepoint=[before, after], programme=programme, site=site, cohort=cohort)
-    items = None
-    if sample:
-        items = items_wide(load_answers(app, instrument=inst.id, timepoint=before, programme=programme, site=site, cohort=cohort), inst.id)
+    with open_store(app) as store:
+        frame = load_scores(
+            store,
+            by=by,
+            instrument=inst.id,
+            timepoint=[before, after],
+            programme=programme,
+            site=site,
+            cohort=cohort,
+        )
+        items = None
+        if sample:
+            items = items_wide(
+                load_answers(
+                    store,
+                    instrument=inst.id,
+                    timepoint=before,
+                    programme=programme,
+                    site=site,
+                    cohort=cohort,
+                ),
+                inst.id,
+            )
     label = _label(inst, scale_id)
     with _notes():
-        table = change_table(frame, before=before, after=after, instrument=inst.id, scale=scale_id, by=by)
+        table = change_table(
+            frame, before=before, after=after, instrument=inst.id, scale=scale_id, by=by
+        )
         try:
             rc = reliable_change(
-                frame, before=before, after=after, instrument=inst, scale=scale_id, reliability=reliability, sd=sd,
-                source="sample" if sample else "auto", items=items, criterion=criterion, by=by,
+                frame,
+                before=before,
+                after=after,
+                instrument=inst,
+                scale=scale_id,
+                reliability=reliability,
+                sd=sd,
+                source="sample" if sample else "auto",
+                items=items,
+                criterion=criterion,
+                by=by,
             )
             missing = ""
         except AnalysisError as exc:  # e.g. no published reliability: still show the change
@@ -227,7 +289,9 @@ def change(app: AppContext, instrument_id: str, scale: str | None, before: str, 
             return "\n".join(lines)
         lines += ["  " + rc.inputs.describe(), *(f"  {n}" for n in rc.notes)]
         counts = rc.summary.pivot(index="group", columns="category", values="n")
-        counts = counts.reindex(index=list(dict.fromkeys(rc.summary["group"])), columns=list(_categories()))
+        counts = counts.reindex(
+            index=list(dict.fromkeys(rc.summary["group"])), columns=list(CATEGORIES)
+        )
         lines += ["", _table_text(counts.reset_index())]
         if which == "people":
             lines += ["", *rc.people["sentence"].tolist()]
@@ -235,12 +299,20 @@ def change(app: AppContext, instrument_id: str, scale: str | None, before: str, 
             lines += ["", "One sentence per person: add --table people."]
         return "\n".join(lines)
 
-    extra: dict[str, Any] = {"instrument": inst.id, "scale": scale_id, "before": before, "after": after}
+    extra: dict[str, Any] = {
+        "instrument": inst.id,
+        "scale": scale_id,
+        "before": before,
+        "after": after,
+    }
     tables = {"change": table}
     if rc is None:
         extra.update(reliable_change_inputs=None, reliable_change_not_computed=missing, notes=[])
     else:
-        extra.update(reliable_change_inputs={k: _clean(v) for k, v in _attrs_dict(rc.inputs).items()}, notes=list(rc.notes))
+        extra.update(
+            reliable_change_inputs={k: _clean(v) for k, v in attrs.asdict(rc.inputs).items()},
+            notes=list(rc.notes),
+        )
         tables.update(categories=rc.summary, people=rc.people)
     _emit(fmt, tables, which, text, extra)
 
@@ -248,18 +320,6 @@ def change(app: AppContext, instrument_id: str, scale: str | None, before: str, 
 def _label(inst: Any, scale_id: str) -> str:
     name = inst.scale(scale_id).name
     return f"{inst.label} {name[:1].lower() + name[1:]}"
-
-
-def _categories() -> tuple[str, ...]:
-    from recoverycap.analysis import CATEGORIES
-
-    return CATEGORIES
-
-
-def _attrs_dict(obj: Any) -> dict[str, Any]:
-    import attrs
-
-    return attrs.asdict(obj)
 
 
 def _change_sentence(row: Any, label: str) -> str:
@@ -274,15 +334,40 @@ def _change_sentence(row: Any, label: str) -> str:
 @analyse.command("trajectory")
 @click.option("--instrument", "instrument_id", required=True, help="Instrument id, e.g. barc10.")
 @click.option("--scale", help="Scale id (needed when the instrument has several).")
-@click.option("--timepoints", help="Comma-separated time points, in order (default: all, schedule order).")
-@click.option("--time", "time_var", type=click.Choice(["weeks", "order"]), default="weeks", show_default=True,
-              help="Growth-model time: weeks since each person's first score, or schedule position.")
-@click.option("--table", "which", type=click.Choice(["summary", "tests", "pairwise", "growth"]), default="summary", show_default=True,
-              help="Which table to print as CSV.")
+@click.option(
+    "--timepoints", help="Comma-separated time points, in order (default: all, schedule order)."
+)
+@click.option(
+    "--time",
+    "time_var",
+    type=click.Choice(["weeks", "order"]),
+    default="weeks",
+    show_default=True,
+    help="Growth-model time: weeks since each person's first score, or schedule position.",
+)
+@click.option(
+    "--table",
+    "which",
+    type=click.Choice(["summary", "tests", "pairwise", "growth"]),
+    default="summary",
+    show_default=True,
+    help="Which table to print as CSV.",
+)
 @_filters
 @click.pass_obj
-def trajectory(app: AppContext, instrument_id: str, scale: str | None, timepoints: str | None, time_var: str, which: str,
-               fmt: str, by: str | None, programme: str | None, site: str | None, cohort: str | None) -> None:
+def trajectory(
+    app: AppContext,
+    instrument_id: str,
+    scale: str | None,
+    timepoints: str | None,
+    time_var: str,
+    which: str,
+    fmt: str,
+    by: str | None,
+    programme: str | None,
+    site: str | None,
+    cohort: str | None,
+) -> None:
     """Three or more time points: means, rm-ANOVA, Friedman, pairwise tests and a growth model.
 
     The tests use people scored at every time point; the growth model keeps everyone with any
@@ -291,33 +376,95 @@ def trajectory(app: AppContext, instrument_id: str, scale: str | None, timepoint
     from recoverycap.analysis import growth_table, repeated_measures
     from recoverycap.analysis.repeated import timepoint_summary
 
-    inst = _instrument(app, instrument_id)
+    inst = app.library.get(instrument_id)
     scale_id = _scale_id(inst, scale)
     order = [t.strip() for t in timepoints.split(",") if t.strip()] if timepoints else None
-    frame = load_scores(app, by=by, instrument=inst.id, timepoint=order, programme=programme, site=site, cohort=cohort)
+    with open_store(app) as store:
+        frame = load_scores(
+            store,
+            by=by,
+            instrument=inst.id,
+            timepoint=order,
+            programme=programme,
+            site=site,
+            cohort=cohort,
+        )
     with _notes():
-        summary = timepoint_summary(frame, timepoints=order, instrument=inst.id, scale=scale_id, by=by)
+        summary = timepoint_summary(
+            frame, timepoints=order, instrument=inst.id, scale=scale_id, by=by
+        )
         rm = repeated_measures(frame, timepoints=order, instrument=inst.id, scale=scale_id, by=by)
-        growth, models = growth_table(frame, time=time_var, instrument=inst.id, scale=scale_id, by=by)
+        growth, models = growth_table(
+            frame, time=time_var, instrument=inst.id, scale=scale_id, by=by
+        )
 
     label = _label(inst, scale_id)
 
     def text() -> str:
-        lines = [f"{label}: {' > '.join(rm.timepoints)}", "", "Scores at each time point (everyone scored there):",
-                 _table_text(summary), "", "Complete cases (scored at every time point):"]
-        lines.append(_table_text(rm.tests, ["group", "n_complete", "n_excluded", "F", "df1", "df2", "p", "eps_gg", "p_gg", "friedman_q", "friedman_p"]))
+        lines = [
+            f"{label}: {' > '.join(rm.timepoints)}",
+            "",
+            "Scores at each time point (everyone scored there):",
+            _table_text(summary),
+            "",
+            "Complete cases (scored at every time point):",
+        ]
+        lines.append(
+            _table_text(
+                rm.tests,
+                [
+                    "group",
+                    "n_complete",
+                    "n_excluded",
+                    "F",
+                    "df1",
+                    "df2",
+                    "p",
+                    "eps_gg",
+                    "p_gg",
+                    "friedman_q",
+                    "friedman_p",
+                ],
+            )
+        )
         lines += [f"  {n}" for n in rm.notes]
-        lines += ["", "Pairwise (Holm-corrected):",
-                  _table_text(rm.pairwise, ["group", "a", "b", "n", "mean_change", "p_t", "p_t_holm", "p_wilcoxon", "p_wilcoxon_holm"])]
+        lines += [
+            "",
+            "Pairwise (Holm-corrected):",
+            _table_text(
+                rm.pairwise,
+                [
+                    "group",
+                    "a",
+                    "b",
+                    "n",
+                    "mean_change",
+                    "p_t",
+                    "p_t_holm",
+                    "p_wilcoxon",
+                    "p_wilcoxon_holm",
+                ],
+            ),
+        ]
         lines += ["", "Growth model (everyone with any score):"]
         for m in models:
             prefix = "" if m.group == "all" else f"[{by} {m.group}] "
             lines += [prefix + line for line in m.describe(label).splitlines()]
         return "\n".join(lines)
 
-    _emit(fmt, {"summary": summary, "tests": rm.tests, "pairwise": rm.pairwise, "growth": growth}, which, text,
-          {"instrument": inst.id, "scale": scale_id, "timepoints": list(rm.timepoints), "notes": list(rm.notes),
-           "growth_notes": {m.group: list(m.notes) for m in models}})
+    _emit(
+        fmt,
+        {"summary": summary, "tests": rm.tests, "pairwise": rm.pairwise, "growth": growth},
+        which,
+        text,
+        {
+            "instrument": inst.id,
+            "scale": scale_id,
+            "timepoints": list(rm.timepoints),
+            "notes": list(rm.notes),
+            "growth_notes": {m.group: list(m.notes) for m in models},
+        },
+    )
 
 
 # -- reliability -------------------------------------------------------------------------------
@@ -327,82 +474,165 @@ def trajectory(app: AppContext, instrument_id: str, scale: str | None, timepoint
 @click.option("--instrument", "instrument_id", required=True, help="Instrument id, e.g. barc10.")
 @click.option("--scale", help="Only this scale (default: every scale of two or more items).")
 @click.option("--timepoint", help="Only administrations at this time point.")
-@click.option("--listwise", is_flag=True, help="Use only complete answer sets (default: pairwise, as psych::alpha).")
-@click.option("--items", "show_items", is_flag=True, help="Print item-total statistics (CSV: the item table).")
+@click.option(
+    "--listwise",
+    is_flag=True,
+    help="Use only complete answer sets (default: pairwise, as psych::alpha).",
+)
+@click.option(
+    "--items", "show_items", is_flag=True, help="Print item-total statistics (CSV: the item table)."
+)
 @_filters
 @click.pass_obj
-def reliability(app: AppContext, instrument_id: str, scale: str | None, timepoint: str | None, listwise: bool, show_items: bool,
-                fmt: str, by: str | None, programme: str | None, site: str | None, cohort: str | None) -> None:
+def reliability(
+    app: AppContext,
+    instrument_id: str,
+    scale: str | None,
+    timepoint: str | None,
+    listwise: bool,
+    show_items: bool,
+    fmt: str,
+    by: str | None,
+    programme: str | None,
+    site: str | None,
+    cohort: str | None,
+) -> None:
     """Cronbach's α with its 95% CI for each scale in the sample, and item-total correlations."""
-    import pandas as pd
+    from recoverycap.analysis import add_programme, items_wide
+    from recoverycap.analysis.reliability import item_table, results_table, scale_reliabilities
 
-    from recoverycap.analysis import items_wide, reliability_table, scale_reliability
-
-    inst = _instrument(app, instrument_id)
-    answers = load_answers(app, instrument=inst.id, timepoint=timepoint, programme=programme, site=site, cohort=cohort)
+    inst = app.library.get(instrument_id)
+    with open_store(app) as store:
+        answers = load_answers(
+            store,
+            instrument=inst.id,
+            timepoint=timepoint,
+            programme=programme,
+            site=site,
+            cohort=cohort,
+        )
+        enrolments = _enrolments_frame(store) if by == "programme" else None
     items = items_wide(answers, inst.id)
-    if by == "programme":
-        from recoverycap.analysis import add_programme
-
-        store = _open_store(app)
-        try:
-            items = add_programme(items, _enrolments_frame(store))
-        finally:
-            store.close()
+    if enrolments is not None:
+        items = add_programme(items, enrolments)
     policy = "listwise" if listwise else "pairwise"
-    scales = [scale] if scale else None
     with _notes():
-        table = reliability_table(items, inst, scales=scales, nan_policy=policy, by=by)
-        chosen = scales or [s.id for s in inst.scales if len(s.items) >= 2]
-        item_frames = []
-        for sid in chosen:
-            r = scale_reliability(items, inst, sid, nan_policy=policy)
-            item_frames.append(r.items.assign(scale=sid)[["scale", *r.items.columns]])
-    item_table = pd.concat(item_frames, ignore_index=True) if item_frames else pd.DataFrame()
+        results = scale_reliabilities(
+            items, inst, scales=[scale] if scale else None, nan_policy=policy, by=by
+        )
+    table, items_table = results_table(results), item_table(results)
 
     def text() -> str:
-        lines = [f"{inst.label}: Cronbach's α ({policy} deletion, Feldt 95% CI)", _table_text(table)]
+        lines = [
+            f"{inst.label}: Cronbach's α ({policy} deletion, Feldt 95% CI)",
+            _table_text(table),
+        ]
         if show_items:
-            lines += ["", "Items (r_cor: corrected item-total r; r_drop: r with the rest of the scale):", _table_text(item_table)]
+            lines += [
+                "",
+                "Items (r_cor: corrected item-total r; r_drop: r with the rest of the scale):",
+                _table_text(items_table),
+            ]
         return "\n".join(lines)
 
-    _emit(fmt, {"scales": table, "items": item_table}, "items" if show_items else "scales", text, {"instrument": inst.id})
+    _emit(
+        fmt,
+        {"scales": table, "items": items_table},
+        "items" if show_items else "scales",
+        text,
+        {"instrument": inst.id},
+    )
 
 
 # -- attrition ---------------------------------------------------------------------------------
 
 
 @analyse.command("attrition")
-@click.option("--instrument", "instrument_id", help="Count only this instrument's administrations (default: any).")
+@click.option(
+    "--instrument",
+    "instrument_id",
+    help="Count only this instrument's administrations (default: any).",
+)
 @click.option("--baseline", help="The baseline time point (default: the first).")
-@click.option("--compare-at", help="Compare baseline scores of those followed up and lost at this time point (default: the last).")
-@click.option("--table", "which", type=click.Choice(["followed", "reasons", "comparison"]), default="followed", show_default=True,
-              help="Which table to print as CSV.")
+@click.option(
+    "--compare-at",
+    help="Compare baseline scores of those followed up and lost at this time point (default: the last).",
+)
+@click.option(
+    "--table",
+    "which",
+    type=click.Choice(["followed", "reasons", "comparison"]),
+    default="followed",
+    show_default=True,
+    help="Which table to print as CSV.",
+)
 @_filters
 @click.pass_obj
-def attrition_(app: AppContext, instrument_id: str | None, baseline: str | None, compare_at: str | None, which: str,
-               fmt: str, by: str | None, programme: str | None, site: str | None, cohort: str | None) -> None:
+def attrition_(
+    app: AppContext,
+    instrument_id: str | None,
+    baseline: str | None,
+    compare_at: str | None,
+    which: str,
+    fmt: str,
+    by: str | None,
+    programme: str | None,
+    site: str | None,
+    cohort: str | None,
+) -> None:
     """Who was followed up at each time point, the recorded reasons for the others, and how
     those followed up compare at baseline with those lost."""
     from recoverycap.analysis import attrition
 
-    inst = _instrument(app, instrument_id).id if instrument_id else None
-    frame = load_scores(app, by=by, instrument=inst, programme=programme, site=site, cohort=cohort)
-    outcomes = load_outcomes(app)
+    inst = app.library.get(instrument_id).id if instrument_id else None
+    with open_store(app) as store:
+        frame = load_scores(
+            store, by=by, instrument=inst, programme=programme, site=site, cohort=cohort
+        )
+        outcomes = load_outcomes(store)
     with _notes():
-        result = attrition(frame, baseline=baseline, outcomes=outcomes, compare_at=compare_at, by=by)
+        result = attrition(
+            frame, baseline=baseline, outcomes=outcomes, compare_at=compare_at, by=by
+        )
 
     def text() -> str:
-        lines = [f"Followed up (baseline: {result.baseline})", _table_text(result.followed), "",
-                 "Why people were not followed up (last recorded outcome)", _table_text(result.reasons)]
+        lines = [
+            f"Followed up (baseline: {result.baseline})",
+            _table_text(result.followed),
+            "",
+            "Why people were not followed up (last recorded outcome)",
+            _table_text(result.reasons),
+        ]
         if result.compare_at:
-            lines += ["", f"Baseline scores: followed up at {result.compare_at} against lost",
-                      _table_text(result.comparison, ["instrument", "scale", "n_followed", "mean_followed", "n_lost", "mean_lost", "difference", "p_t", "p_mannwhitney", "hedges_g"])]
+            lines += [
+                "",
+                f"Baseline scores: followed up at {result.compare_at} against lost",
+                _table_text(
+                    result.comparison,
+                    [
+                        "instrument",
+                        "scale",
+                        "n_followed",
+                        "mean_followed",
+                        "n_lost",
+                        "mean_lost",
+                        "difference",
+                        "p_t",
+                        "p_mannwhitney",
+                        "hedges_g",
+                    ],
+                ),
+            ]
         lines += [f"  {n}" for n in result.notes]
         return "\n".join(lines)
 
-    _emit(fmt, {"followed": result.followed, "reasons": result.reasons, "comparison": result.comparison}, which, text,
-          {"baseline": result.baseline, "compare_at": result.compare_at, "notes": list(result.notes)})
+    _emit(
+        fmt,
+        {"followed": result.followed, "reasons": result.reasons, "comparison": result.comparison},
+        which,
+        text,
+        {"baseline": result.baseline, "compare_at": result.compare_at, "notes": list(result.notes)},
+    )
 
 
 # -- plot --------------------------------------------------------------------------------------
@@ -410,22 +640,45 @@ def attrition_(app: AppContext, instrument_id: str | None, baseline: str | None,
 
 @analyse.command("plot")
 @click.argument("kind", type=click.Choice(["profile", "trajectory", "jacobson"]))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The file to write: .png or .svg.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The file to write: .png or .svg.",
+)
 @click.option("--instrument", "instrument_id", required=True, help="Instrument id, e.g. barc10.")
 @click.option("--scale", help="Scale id.")
 @click.option("--participant", help="The participant (profile).")
 @click.option("--from", "before", help="The earlier time point (jacobson).")
 @click.option("--to", "after", help="The later time point (jacobson).")
-@click.option("--reliability", type=float, help="Reliability for the reliable-change band (jacobson).")
+@click.option(
+    "--reliability", type=float, help="Reliability for the reliable-change band (jacobson)."
+)
 @click.option("--sd", type=float, help="SD for the reliable-change band (jacobson).")
-@click.option("--by", type=click.Choice(BY), help="One line per programme, site or cohort (trajectory).")
+@click.option(
+    "--by", type=click.Choice(BY), help="One line per programme, site or cohort (trajectory)."
+)
 @click.option("--programme", help="Only participants ever enrolled on this programme.")
 @click.option("--site", help="Only this site.")
 @click.option("--cohort", help="Only this cohort.")
 @click.pass_obj
-def plot(app: AppContext, kind: str, output: Path, instrument_id: str, scale: str | None, participant: str | None,
-         before: str | None, after: str | None, reliability: float | None, sd: float | None, by: str | None,
-         programme: str | None, site: str | None, cohort: str | None) -> None:
+def plot(
+    app: AppContext,
+    kind: str,
+    output: Path,
+    instrument_id: str,
+    scale: str | None,
+    participant: str | None,
+    before: str | None,
+    after: str | None,
+    reliability: float | None,
+    sd: float | None,
+    by: str | None,
+    programme: str | None,
+    site: str | None,
+    cohort: str | None,
+) -> None:
     """Draw a plot as PNG or SVG: KIND is profile (one participant over time), trajectory
     (mean and 95% CI at each time point) or jacobson (baseline against follow-up with the
     reliable-change band)."""
@@ -433,23 +686,39 @@ def plot(app: AppContext, kind: str, output: Path, instrument_id: str, scale: st
 
     if output.suffix.lower() not in (".png", ".svg"):
         raise click.UsageError(f"--output must end in .png or .svg; got {output.name}")
-    inst = _instrument(app, instrument_id)
-    with _notes():
+    inst = app.library.get(instrument_id)
+    if kind == "profile" and not participant:
+        raise click.UsageError("a profile needs --participant CODE")
+    if kind == "jacobson" and not (before and after):
+        raise click.UsageError("a Jacobson plot needs --from and --to")
+    scale_id = scale if kind == "profile" else _scale_id(inst, scale)
+    with open_store(app) as store, _notes():
         if kind == "profile":
-            if not participant:
-                raise click.UsageError("a profile needs --participant CODE")
-            frame = load_scores(app, instrument=inst.id, subject=participant)
-            path = plot_profile(frame, participant, output, instrument=inst, scale=scale)
+            frame = load_scores(store, instrument=inst.id, subject=participant)
+            path = plot_profile(frame, str(participant), output, instrument=inst, scale=scale_id)
         elif kind == "trajectory":
-            scale_id = _scale_id(inst, scale)
-            frame = load_scores(app, by=by, instrument=inst.id, programme=programme, site=site, cohort=cohort)
+            frame = load_scores(
+                store, by=by, instrument=inst.id, programme=programme, site=site, cohort=cohort
+            )
             path = plot_trajectories(frame, output, instrument=inst, scale=scale_id, by=by)
         else:
-            if not (before and after):
-                raise click.UsageError("a Jacobson plot needs --from and --to")
-            scale_id = _scale_id(inst, scale)
-            frame = load_scores(app, instrument=inst.id, timepoint=[before, after], programme=programme, site=site, cohort=cohort)
-            rc = reliable_change(frame, before=before, after=after, instrument=inst, scale=scale_id, reliability=reliability, sd=sd)
+            frame = load_scores(
+                store,
+                instrument=inst.id,
+                timepoint=[before, after],
+                programme=programme,
+                site=site,
+                cohort=cohort,
+            )
+            rc = reliable_change(
+                frame,
+                before=before,
+                after=after,
+                instrument=inst,
+                scale=scale_id,
+                reliability=reliability,
+                sd=sd,
+            )
             path = plot_jacobson(rc, output)
     click.echo(f"Wrote {path}")
 

@@ -29,7 +29,9 @@ class AppContext:
         self.output = output
         self.configure(db, instruments_dirs, config_path)
 
-    def configure(self, db: Path | None, instruments_dirs: tuple[Path, ...], config_path: Path | None) -> None:
+    def configure(
+        self, db: Path | None, instruments_dirs: tuple[Path, ...], config_path: Path | None
+    ) -> None:
         self.db_path = Path(db) if db else default_db_path()
         self.instruments_dirs = tuple(instruments_dirs)
         self.config_path = Path(config_path) if config_path else default_config_path()

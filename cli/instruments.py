@@ -11,6 +11,7 @@ from recoverycap.instrument import Instrument
 from recoverycap.lint import lint_file
 from recoverycap.registry import bundled_dir, overlay_template
 
+from ._text import table_lines
 from .context import AppContext
 
 
@@ -25,20 +26,26 @@ def list_(app: AppContext) -> None:
     """List the instruments available, with their licence and whether wording is bundled."""
     rows = [("id", "version", "name", "items", "wording")]
     for inst in app.library:
-        wording = "bundled" if inst.text_bundled else ("local" if inst.has_wording else "MISSING: supply locally")
-        rows.append((inst.id, inst.version, inst.label + (" (not a validated scale)" if not inst.validated else ""), str(len(inst.items)), wording))
-    _table(rows)
+        wording = (
+            "bundled"
+            if inst.text_bundled
+            else ("local" if inst.has_wording else "MISSING: supply locally")
+        )
+        rows.append(
+            (
+                inst.id,
+                inst.version,
+                inst.label + (" (not a validated scale)" if not inst.validated else ""),
+                str(len(inst.items)),
+                wording,
+            )
+        )
+    click.echo("\n".join(table_lines(rows)))
     batteries = app.library.batteries()
     if batteries:
         click.echo("\nBatteries:")
         for b in batteries:
             click.echo(f"  {b.id}: {b.name} ({', '.join(b.instruments)})")
-
-
-def _table(rows: list[tuple[str, ...]]) -> None:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    for r in rows:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
 
 
 @instruments.command("show")
@@ -52,7 +59,10 @@ def show(app: AppContext, instrument: str) -> None:
 
 def describe(inst: Instrument) -> str:
     """A plain-text description of an instrument, as ``instruments show`` prints it."""
-    out = [f"{inst.label}: {inst.name}", f"  id {inst.id}, version {inst.version}, language {inst.language}"]
+    out = [
+        f"{inst.label}: {inst.name}",
+        f"  id {inst.id}, version {inst.version}, language {inst.language}",
+    ]
     if inst.measures:
         out.append(f"  Measures: {inst.measures}")
     if not inst.validated:
@@ -61,7 +71,9 @@ def describe(inst: Instrument) -> str:
     out.append(f"  Copyright: {_indent(inst.copyright) or '(none stated)'}")
     for c in inst.citations:
         out.append(f"  Citation: {c}")
-    out.append(f"  Wording: {'bundled' if inst.text_bundled else 'not bundled (licensed; supply it locally)'}; source: {inst.wording_source}")
+    out.append(
+        f"  Wording: {'bundled' if inst.text_bundled else 'not bundled (licensed; supply it locally)'}; source: {inst.wording_source}"
+    )
     if inst.wording_checked:
         out.append(f"  Wording checked: {inst.wording_checked}")
     if inst.notes:
@@ -71,7 +83,9 @@ def describe(inst: Instrument) -> str:
     if inst.instructions:
         out.append(f"  Instructions: {inst.instructions}")
     for sub in inst.substitutions:
-        out.append(f"  Substitution: {sub.token} -> configurable (default {sub.default!r}) {sub.description}".rstrip())
+        out.append(
+            f"  Substitution: {sub.token} -> configurable (default {sub.default!r}) {sub.description}".rstrip()
+        )
     out.append("")
     out.append("Items:")
     for item in inst.items:
@@ -87,7 +101,9 @@ def describe(inst: Instrument) -> str:
         text = item.text or "(wording not bundled)"
         out.append(f"  {item.id:<10} {text}  [{kind}{', ' + ', '.join(flags) if flags else ''}]")
     for sid, scale in inst.response_scales.items():
-        out.append(f"  response scale {sid}: " + "; ".join(f"{o.code} {o.label}" for o in scale.options))
+        out.append(
+            f"  response scale {sid}: " + "; ".join(f"{o.code} {o.label}" for o in scale.options)
+        )
     out.append("")
     out.append("Scales:")
     for scale in inst.scales:
@@ -113,7 +129,9 @@ def describe(inst: Instrument) -> str:
         if scale.cutoff is not None:
             out.append(f"    cut-off {scale.cutoff:g} ({scale.cutoff_source})")
         if scale.mcid is not None:
-            out.append(f"    a change of {scale.mcid:g} or more is meaningful ({scale.mcid_source or 'see the citation'})")
+            out.append(
+                f"    a change of {scale.mcid:g} or more is meaningful ({scale.mcid_source or 'see the citation'})"
+            )
         if scale.reliability:
             r = scale.reliability
             out.append(f"    reliability: {r.kind} {r.value} ({r.source})")
@@ -123,7 +141,9 @@ def describe(inst: Instrument) -> str:
             out.append(f"    norm: {mean}SD {n.sd:g} ({n.source})")
     for alert in inst.alerts:
         target = f"item {alert.item}" if alert.item else f"scale {alert.scale}"
-        out.append(f"  Alert ({alert.kind}): {target} {alert.op} {alert.threshold:g}: {alert.message}")
+        out.append(
+            f"  Alert ({alert.kind}): {target} {alert.op} {alert.threshold:g}: {alert.message}"
+        )
     return "\n".join(out)
 
 
@@ -169,7 +189,9 @@ def info(app: AppContext) -> None:
 
     click.echo(f"recoverycap {recoverycap.__version__}")
     click.echo(f"database:     {app.db_path}{'' if app.db_path.exists() else ' (not created yet)'}")
-    click.echo(f"config:       {app.config_path}{'' if app.config_path.exists() else ' (not created; defaults in use)'}")
+    click.echo(
+        f"config:       {app.config_path}{'' if app.config_path.exists() else ' (not created; defaults in use)'}"
+    )
     click.echo(f"instruments:  {bundled_dir()} (bundled)")
     for d in app.library.dirs[1:]:
         click.echo(f"              {d}")

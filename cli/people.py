@@ -19,14 +19,12 @@ from recoverycap.store.fields import (
 )
 
 from ._store import open_store
+from ._text import table_lines
 from .context import AppContext
 
 
 def _table(rows: Sequence[Sequence[object]]) -> None:
-    text = [["" if c is None else str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in text) for i in range(len(text[0]))]
-    for r in text:
-        click.echo("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    click.echo("\n".join(table_lines(rows)))
 
 
 def _when(stamp: str | None) -> str:
@@ -44,16 +42,31 @@ def participant() -> None:
 @click.option("--site", help="Site (prison or community team).")
 @click.option("--cohort", help="Cohort.")
 @click.option("--release-date", help="Release date (YYYY-MM-DD).")
-@click.option("--status", type=click.Choice(PARTICIPANT_STATUSES), default="active", show_default=True)
+@click.option(
+    "--status", type=click.Choice(PARTICIPANT_STATUSES), default="active", show_default=True
+)
 @click.pass_obj
-def participant_add(app: AppContext, code: str, site: str | None, cohort: str | None, release_date: str | None, status: str) -> None:
+def participant_add(
+    app: AppContext,
+    code: str,
+    site: str | None,
+    cohort: str | None,
+    release_date: str | None,
+    status: str,
+) -> None:
     """Register a participant by pseudonymous CODE (letters, digits, '-' and '_', e.g. ALT-0042).
 
     Never use a name or a prison number.
     """
     with open_store(app) as store:
-        p = store.add_participant(code, site=site, cohort=cohort, release_date=release_date, status=status)
-    click.echo(f"Registered {p.code}" + (f" at {p.site}" if p.site else "") + (f", release date {p.release_date}" if p.release_date else ""))
+        p = store.add_participant(
+            code, site=site, cohort=cohort, release_date=release_date, status=status
+        )
+    click.echo(
+        f"Registered {p.code}"
+        + (f" at {p.site}" if p.site else "")
+        + (f", release date {p.release_date}" if p.release_date else "")
+    )
 
 
 @participant.command("list")
@@ -61,15 +74,19 @@ def participant_add(app: AppContext, code: str, site: str | None, cohort: str | 
 @click.option("--cohort", help="Only this cohort.")
 @click.option("--status", type=click.Choice(PARTICIPANT_STATUSES), help="Only this status.")
 @click.pass_obj
-def participant_list(app: AppContext, site: str | None, cohort: str | None, status: str | None) -> None:
+def participant_list(
+    app: AppContext, site: str | None, cohort: str | None, status: str | None
+) -> None:
     """List participants with their site, cohort, status and current release date."""
     with open_store(app) as store:
         people = store.participants(site=site, cohort=cohort, status=status)
     if not people:
         click.echo("No participants.")
         return
-    _table([("code", "site", "cohort", "status", "release date")]
-           + [(p.code, p.site, p.cohort, p.status, p.release_date) for p in people])
+    _table(
+        [("code", "site", "cohort", "status", "release date")]
+        + [(p.code, p.site, p.cohort, p.status, p.release_date) for p in people]
+    )
 
 
 @participant.command("show")
@@ -83,32 +100,46 @@ def participant_show(app: AppContext, code: str) -> None:
         enrolments = store.enrolments(participant=p.code)
         activities = store.activities(participant=p.code)
         administrations = store.administrations(subject=p.code)
-    click.echo(f"{p.code}: site {p.site or '-'}, cohort {p.cohort or '-'}, status {p.status}; registered {_when(p.created_at)} by {p.created_by}")
+    click.echo(
+        f"{p.code}: site {p.site or '-'}, cohort {p.cohort or '-'}, status {p.status}; registered {_when(p.created_at)} by {p.created_by}"
+    )
     click.echo(f"Release date: {p.release_date or 'not recorded'}")
     if history:
         click.echo("Release-date history (oldest first):")
         for h in history:
-            click.echo(f"  {h.release_date or 'cleared'}  recorded {_when(h.recorded_at)} by {h.recorded_by}" + (f": {h.reason}" if h.reason else ""))
+            click.echo(
+                f"  {h.release_date or 'cleared'}  recorded {_when(h.recorded_at)} by {h.recorded_by}"
+                + (f": {h.reason}" if h.reason else "")
+            )
     if enrolments:
         click.echo("Enrolments:")
         for e in enrolments:
             end = f"to {e.ended} {e.outcome}" if e.ended else "ongoing"
             extra = ", ".join(x for x in (e.reason, e.substance_outcome) if x)
-            click.echo(f"  {e.programme}: from {e.started} {end}" + (f" ({extra})" if extra else ""))
+            click.echo(
+                f"  {e.programme}: from {e.started} {end}" + (f" ({extra})" if extra else "")
+            )
     if activities:
         click.echo("Activities:")
         for a in activities:
-            click.echo(f"  {a.date} {a.kind}" + "".join(f" {x}" for x in (a.result, a.mode, a.timepoint) if x))
+            click.echo(
+                f"  {a.date} {a.kind}"
+                + "".join(f" {x}" for x in (a.result, a.mode, a.timepoint) if x)
+            )
     if administrations:
         click.echo("Administrations:")
         for adm in administrations:
-            click.echo(f"  {adm.administered_at[:10]} {adm.timepoint} {adm.instrument} {adm.status} ({adm.id})")
+            click.echo(
+                f"  {adm.administered_at[:10]} {adm.timepoint} {adm.instrument} {adm.status} ({adm.id})"
+            )
 
 
 @participant.command("release")
 @click.argument("code")
 @click.argument("date")
-@click.option("--reason", default="", help="Why it was set or moved (e.g. 'HDC granted', 'recalled').")
+@click.option(
+    "--reason", default="", help="Why it was set or moved (e.g. 'HDC granted', 'recalled')."
+)
 @click.pass_obj
 def participant_release(app: AppContext, code: str, date: str, reason: str) -> None:
     """Record or move CODE's release DATE (YYYY-MM-DD); earlier dates stay in the history."""
@@ -120,7 +151,9 @@ def participant_release(app: AppContext, code: str, date: str, reason: str) -> N
     elif before is None:
         click.echo(f"Recorded {entry.participant}'s release date: {entry.release_date}")
     else:
-        click.echo(f"Moved {entry.participant}'s release date from {before} to {entry.release_date}")
+        click.echo(
+            f"Moved {entry.participant}'s release date from {before} to {entry.release_date}"
+        )
 
 
 @participant.command("update")
@@ -130,7 +163,14 @@ def participant_release(app: AppContext, code: str, date: str, reason: str) -> N
 @click.option("--status", type=click.Choice(PARTICIPANT_STATUSES), help="New status.")
 @click.option("--reason", default="", help="Why (kept in the audit log).")
 @click.pass_obj
-def participant_update(app: AppContext, code: str, site: str | None, cohort: str | None, status: str | None, reason: str) -> None:
+def participant_update(
+    app: AppContext,
+    code: str,
+    site: str | None,
+    cohort: str | None,
+    status: str | None,
+    reason: str,
+) -> None:
     """Change a participant's site, cohort or status (each change is logged)."""
     with open_store(app) as store:
         p = store.update_participant(code, site=site, cohort=cohort, status=status, reason=reason)
@@ -149,7 +189,9 @@ def worker() -> None:
 @click.option("--role", help="Role (e.g. peer mentor, team lead).")
 @click.option("--started", help="Start date (YYYY-MM-DD).")
 @click.pass_obj
-def worker_add(app: AppContext, code: str, site: str | None, role: str | None, started: str | None) -> None:
+def worker_add(
+    app: AppContext, code: str, site: str | None, role: str | None, started: str | None
+) -> None:
     """Register a peer worker by pseudonymous CODE (e.g. PW-07)."""
     with open_store(app) as store:
         w = store.add_worker(code, site=site, role=role, started=started)
@@ -166,7 +208,10 @@ def worker_list(app: AppContext, site: str | None) -> None:
     if not workers:
         click.echo("No peer workers.")
         return
-    _table([("code", "site", "role", "started", "status")] + [(w.code, w.site, w.role, w.started, w.status) for w in workers])
+    _table(
+        [("code", "site", "role", "started", "status")]
+        + [(w.code, w.site, w.role, w.started, w.status) for w in workers]
+    )
 
 
 # -- programmes -----------------------------------------------------------------------------------
@@ -219,15 +264,31 @@ def enrol_start(app: AppContext, code: str, programme_code: str, started: str) -
 @click.argument("programme_code", metavar="PROGRAMME")
 @click.option("--date", "ended", required=True, help="End date (YYYY-MM-DD).")
 @click.option("--outcome", required=True, type=click.Choice(("completed", "not_completed")))
-@click.option("--reason", type=click.Choice(NONCOMPLETION_REASONS), help="Reason for non-completion.")
-@click.option("--substance-outcome", type=click.Choice((*SUBSTANCE_OUTCOMES, "none")), help="End-of-programme substance outcome.")
+@click.option(
+    "--reason", type=click.Choice(NONCOMPLETION_REASONS), help="Reason for non-completion."
+)
+@click.option(
+    "--substance-outcome",
+    type=click.Choice((*SUBSTANCE_OUTCOMES, "none")),
+    help="End-of-programme substance outcome.",
+)
 @click.pass_obj
-def enrol_end(app: AppContext, code: str, programme_code: str, ended: str, outcome: str, reason: str | None,
-              substance_outcome: str | None) -> None:
+def enrol_end(
+    app: AppContext,
+    code: str,
+    programme_code: str,
+    ended: str,
+    outcome: str,
+    reason: str | None,
+    substance_outcome: str | None,
+) -> None:
     """End CODE's ongoing enrolment in PROGRAMME."""
     with open_store(app) as store:
         e = store.end_enrolment(code, programme_code, ended, outcome, reason, substance_outcome)
-    click.echo(f"{e.participant}'s {e.programme} enrolment ended {e.ended}: {e.outcome}" + (f" ({e.reason})" if e.reason else ""))
+    click.echo(
+        f"{e.participant}'s {e.programme} enrolment ended {e.ended}: {e.outcome}"
+        + (f" ({e.reason})" if e.reason else "")
+    )
 
 
 @enrol.command("list")
@@ -241,8 +302,21 @@ def enrol_list(app: AppContext, code: str | None, programme_code: str | None) ->
     if not rows:
         click.echo("No enrolments.")
         return
-    _table([("participant", "programme", "started", "ended", "outcome", "reason", "substance")]
-           + [(e.participant, e.programme, e.started, e.ended, e.outcome, e.reason, e.substance_outcome) for e in rows])
+    _table(
+        [("participant", "programme", "started", "ended", "outcome", "reason", "substance")]
+        + [
+            (
+                e.participant,
+                e.programme,
+                e.started,
+                e.ended,
+                e.outcome,
+                e.reason,
+                e.substance_outcome,
+            )
+            for e in rows
+        ]
+    )
 
 
 # -- activities -----------------------------------------------------------------------------------
@@ -255,18 +329,43 @@ def activity() -> None:
 @click.argument("code")
 @click.argument("kind", type=click.Choice(ACTIVITY_KINDS))
 @click.option("--date", required=True, help="Date (YYYY-MM-DD).")
-@click.option("--result", help="gate_pickup: successful|unsuccessful; followup_attempt: reached, no_answer, declined, recalled, transferred, deceased, uncontactable.")
+@click.option(
+    "--result",
+    help="gate_pickup: successful|unsuccessful; followup_attempt: reached, no_answer, declined, recalled, transferred, deceased, uncontactable.",
+)
 @click.option("--mode", type=click.Choice(CONTACT_MODES), help="How contact was made.")
 @click.option("--programme", "programme_code", help="The programme it belongs to.")
-@click.option("--timepoint", help="The time point a follow-up attempt was for (e.g. post_release_4w).")
+@click.option(
+    "--timepoint", help="The time point a follow-up attempt was for (e.g. post_release_4w)."
+)
 @click.option("--notes", help="Short notes (never names).")
 @click.pass_obj
-def activity_add(app: AppContext, code: str, kind: str, date: str, result: str | None, mode: str | None,
-                 programme_code: str | None, timepoint: str | None, notes: str | None) -> None:
+def activity_add(
+    app: AppContext,
+    code: str,
+    kind: str,
+    date: str,
+    result: str | None,
+    mode: str | None,
+    programme_code: str | None,
+    timepoint: str | None,
+    notes: str | None,
+) -> None:
     """Record an activity of KIND for participant CODE."""
     with open_store(app) as store:
-        a = store.add_activity(code, kind, date, result=result, mode=mode, programme=programme_code, notes=notes, timepoint=timepoint)
-    click.echo(f"Recorded {a.kind} for {a.participant} on {a.date}" + (f": {a.result}" if a.result else ""))
+        a = store.add_activity(
+            code,
+            kind,
+            date,
+            result=result,
+            mode=mode,
+            programme=programme_code,
+            notes=notes,
+            timepoint=timepoint,
+        )
+    click.echo(
+        f"Recorded {a.kind} for {a.participant} on {a.date}" + (f": {a.result}" if a.result else "")
+    )
 
 
 @activity.command("list")
@@ -280,8 +379,13 @@ def activity_list(app: AppContext, code: str | None, kind: str | None) -> None:
     if not rows:
         click.echo("No activities.")
         return
-    _table([("date", "participant", "activity", "result", "mode", "programme", "timepoint")]
-           + [(a.date, a.participant, a.kind, a.result, a.mode, a.programme, a.timepoint) for a in rows])
+    _table(
+        [("date", "participant", "activity", "result", "mode", "programme", "timepoint")]
+        + [
+            (a.date, a.participant, a.kind, a.result, a.mode, a.programme, a.timepoint)
+            for a in rows
+        ]
+    )
 
 
 COMMANDS = [participant, worker, programme, enrol, activity]

@@ -11,6 +11,10 @@ from typing import Any
 
 import click
 
+from recoverycap.store.fields import CONTACT_MODES, FOLLOWUP_RESULTS
+
+from ._store import open_store
+from ._text import table_lines
 from .context import AppContext
 
 HORIZON_DAYS = 28
@@ -27,34 +31,18 @@ SECTIONS = (
 )
 
 
-def _open_store(app: AppContext) -> Any:
-    from ._store import open_store
-
-    return open_store(app)
-
-
-def _close(store: Any) -> None:
-    close = getattr(store, "close", None)
-    if callable(close):
-        close()
-
-
-def _date(value: str | None, option: str) -> dt.date | None:
-    from recoverycap.schedule import parse_date
-
-    if value is None:
-        return None
-    day = parse_date(value, option)
-    if day is not None and len(value.strip()) != 10:
-        raise click.BadParameter(f"{value!r}: give a date as YYYY-MM-DD", param_hint=option)
-    return day
-
-
 # -- due -----------------------------------------------------------------------------------------
 @click.command("due")
-@click.option("--as-of", "as_of", metavar="DATE", help="Report as of this date (YYYY-MM-DD; default: today).")
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="Report as of this date (YYYY-MM-DD; default: today)."
+)
 @click.option("--site", help="Only participants at this site.")
-@click.option("--all", "show_all", is_flag=True, help="Every time point: all upcoming, missed, closed and done ones too.")
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help="Every time point: all upcoming, missed, closed and done ones too.",
+)
 @click.pass_obj
 def due(app: AppContext, as_of: str | None, site: str | None, show_all: bool) -> None:
     """List follow-ups that are overdue, due now and coming up.
@@ -65,15 +53,12 @@ def due(app: AppContext, as_of: str | None, site: str | None, show_all: bool) ->
     Without --all, upcoming and missed time points within 28 days are listed.
     """
     from recoverycap.followup import due_list
-    from recoverycap.schedule import Schedule
+    from recoverycap.schedule import Schedule, parse_date
 
-    day = _date(as_of, "--as-of") or dt.date.today()
+    day = parse_date(as_of, "--as-of", time_ok=False) or dt.date.today()
     schedule = Schedule.for_config(app.config)
-    store = _open_store(app)
-    try:
+    with open_store(app) as store:
         result = due_list(store, day, site=site, schedule=schedule)
-    finally:
-        _close(store)
     click.echo(render_due(result, show_all, site))
 
 
@@ -91,12 +76,19 @@ def render_due(result: Any, show_all: bool = False, site: str | None = None) -> 
             if not show_all:
                 items = [i for i in items if i.window_start <= horizon]
         elif status == "missed" and not show_all:
-            items = [i for i in items if i.late_until >= since or (i.last_attempt and i.last_attempt >= since)]
+            items = [
+                i
+                for i in items
+                if i.late_until >= since or (i.last_attempt and i.last_attempt >= since)
+            ]
         elif status in ("closed", "done") and not show_all:
             items = []
         groups[status] = items
     where = f" at {site}" if site else ""
-    counts = ", ".join(f"{len(groups[s])} {label}" for s, label in (("overdue", "overdue"), ("due", "due now"), ("upcoming", "upcoming")))
+    counts = ", ".join(
+        f"{len(groups[s])} {label}"
+        for s, label in (("overdue", "overdue"), ("due", "due now"), ("upcoming", "upcoming"))
+    )
     head = f"Follow-ups{where} as of {as_of.isoformat()}: {counts}"
     if not show_all:
         head += f" (upcoming: windows opening by {horizon.isoformat()})"
@@ -119,7 +111,9 @@ def render_due(result: Any, show_all: bool = False, site: str | None = None) -> 
             out += [f"  {u.message}" for u in result.unscheduled]
         else:
             n = len({u.participant for u in result.unscheduled})
-            out.append(f"{n} participant(s) have time points that cannot be scheduled yet (no release date or no enrolment): 'recoverycap due --all' lists them.")
+            out.append(
+                f"{n} participant(s) have time points that cannot be scheduled yet (no release date or no enrolment): 'recoverycap due --all' lists them."
+            )
     return "\n".join(out)
 
 
@@ -155,35 +149,54 @@ def _table(status: str, items: list[Any]) -> list[str]:
     rows = [("participant", "time point", "due", "when", "hangs off", "attempts", last)]
     for i in items:
         text = "; ".join(i.notes) if last == "notes" else i.why
-        rows.append((i.participant, i.timepoint, i.due.isoformat(), _when(status, i), _anchor(i), _attempts(i), text))
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]) - 1)]
-    out = []
-    for r in rows:
-        cells = [c.ljust(w) for c, w in zip(r[:-1], widths, strict=True)]
-        out.append("  " + "  ".join(cells) + "  " + r[-1])
-    return [line.rstrip() for line in out]
+        rows.append(
+            (
+                i.participant,
+                i.timepoint,
+                i.due.isoformat(),
+                _when(status, i),
+                _anchor(i),
+                _attempts(i),
+                text,
+            )
+        )
+    return table_lines(rows, indent="  ")
 
 
 # -- followup ------------------------------------------------------------------------------------
 def _mode_choices() -> list[str]:
     from recoverycap.followup import MODE_ALIASES
-    from recoverycap.store.fields import CONTACT_MODES
 
     return list(CONTACT_MODES) + sorted(MODE_ALIASES)
 
 
 @click.command("followup")
 @click.argument("participant")
-@click.option("-r", "--result", required=True, type=click.Choice(["reached", "no_answer", "declined", "recalled", "transferred", "deceased", "uncontactable"]), help="What happened.")
-@click.option("-m", "--mode", type=click.Choice(_mode_choices()), help="How the attempt was made (visit = in person).")
-@click.option("-t", "--timepoint", help="The time point it was for (default: the one open on that date).")
+@click.option(
+    "-r", "--result", required=True, type=click.Choice(FOLLOWUP_RESULTS), help="What happened."
+)
+@click.option(
+    "-m",
+    "--mode",
+    type=click.Choice(_mode_choices()),
+    help="How the attempt was made (visit = in person).",
+)
+@click.option(
+    "-t", "--timepoint", help="The time point it was for (default: the one open on that date)."
+)
 @click.option("-d", "--date", "date", metavar="DATE", help="When (YYYY-MM-DD; default: today).")
 @click.option("-n", "--notes", help="Notes (never names or prison numbers).")
 @click.option("-w", "--worker", help="The code of the peer worker who made the attempt.")
 @click.pass_obj
 def followup(
-    app: AppContext, participant: str, result: str, mode: str | None, timepoint: str | None,
-    date: str | None, notes: str | None, worker: str | None,
+    app: AppContext,
+    participant: str,
+    result: str,
+    mode: str | None,
+    timepoint: str | None,
+    date: str | None,
+    notes: str | None,
+    worker: str | None,
 ) -> None:
     """Log a follow-up attempt for PARTICIPANT and its result.
 
@@ -199,18 +212,22 @@ def followup(
       recoverycap followup ALT-0042 -r recalled --date 2025-04-02 -n "recalled on licence"
     """
     from recoverycap.followup import log_followup
-    from recoverycap.schedule import Schedule
+    from recoverycap.schedule import Schedule, parse_date
 
-    day = _date(date, "--date") or dt.date.today()
+    day = parse_date(date, "--date", time_ok=False) or dt.date.today()
     schedule = Schedule.for_config(app.config)
-    store = _open_store(app)
-    try:
+    with open_store(app) as store:
         logged = log_followup(
-            store, participant, result, on=day, mode=mode, timepoint=timepoint, notes=notes,
-            by=worker, schedule=schedule,
+            store,
+            participant,
+            result,
+            on=day,
+            mode=mode,
+            timepoint=timepoint,
+            notes=notes,
+            by=worker,
+            schedule=schedule,
         )
-    finally:
-        _close(store)
     click.echo(logged.message())
 
 
@@ -242,11 +259,23 @@ def render_schedule(schedule: Any) -> str:
     """The schedule as a table: time point, anchor, due, window, late period, attempts."""
     rows = [("time point", "hangs off", "due", "on time", "then overdue", "uncontactable after")]
     for tp in schedule:
-        anchor = {"enrolment_start": "enrolment start", "enrolment_end": "enrolment end", "release": "release date"}[tp.anchor]
+        anchor = {
+            "enrolment_start": "enrolment start",
+            "enrolment_end": "enrolment end",
+            "release": "release date",
+        }[tp.anchor]
         offset = "on the day" if tp.offset_days == 0 else f"{tp.offset_days:+d} days"
-        rows.append((tp.id, anchor, offset, f"±{tp.window_days} days", f"{tp.late_days} days", f"{tp.uncontactable_after} attempts"))
-    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
-    return "\n".join("  " + "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows)
+        rows.append(
+            (
+                tp.id,
+                anchor,
+                offset,
+                f"±{tp.window_days} days",
+                f"{tp.late_days} days",
+                f"{tp.uncontactable_after} attempts",
+            )
+        )
+    return "\n".join(table_lines(rows, indent="  "))
 
 
 @config.command("path")

@@ -12,10 +12,17 @@ from .context import AppContext
 @click.command("score")
 @click.argument("instrument")
 @click.argument("input_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write here instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write here instead of standard output.",
+)
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @click.pass_obj
-def score(app: AppContext, instrument: str, input_csv: Path, output: Path | None, quiet: bool) -> None:
+def score(
+    app: AppContext, instrument: str, input_csv: Path, output: Path | None, quiet: bool
+) -> None:
     """Score INPUT_CSV (one row per administration, one column per item) with INSTRUMENT.
 
     INSTRUMENT is an id (e.g. barc10) or a path to an instrument file. Other columns pass through
@@ -34,7 +41,10 @@ def score(app: AppContext, instrument: str, input_csv: Path, output: Path | None
 
     rows = score_csv(inst, input_csv, output, progress=progress)
     if output is not None:
-        click.echo(f"Scored {rows:,} row(s) of {input_csv.name} with {inst.label}; wrote {output}", err=True)
+        click.echo(
+            f"Scored {rows:,} row(s) of {input_csv.name} with {inst.label}; wrote {output}",
+            err=True,
+        )
 
 
 COMMANDS = [score]

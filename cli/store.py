@@ -31,11 +31,18 @@ def _progress(quiet: bool, verb: str):  # type: ignore[no-untyped-def]
 @click.command("import")
 @click.argument("kind", type=click.Choice(IMPORT_KINDS))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--instrument", help="For a wide responses file (one column per item): the instrument id (or id@version).")
-@click.option("--dry-run", is_flag=True, help="Check every row and count what would change; write nothing.")
+@click.option(
+    "--instrument",
+    help="For a wide responses file (one column per item): the instrument id (or id@version).",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Check every row and count what would change; write nothing."
+)
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @click.pass_obj
-def import_(app: AppContext, kind: str, file: Path, instrument: str | None, dry_run: bool, quiet: bool) -> None:
+def import_(
+    app: AppContext, kind: str, file: Path, instrument: str | None, dry_run: bool, quiet: bool
+) -> None:
     """Import a CSV FILE of participants, enrolments, activities or responses.
 
     \b
@@ -52,7 +59,9 @@ def import_(app: AppContext, kind: str, file: Path, instrument: str | None, dry_
     changes nothing. Enrolments and activities register participant codes not yet known.
     """
     with open_store(app) as store:
-        report = store.import_csv(kind, file, instrument=instrument, dry_run=dry_run, progress=_progress(quiet, "read"))
+        report = store.import_csv(
+            kind, file, instrument=instrument, dry_run=dry_run, progress=_progress(quiet, "read")
+        )
     if report.ignored_columns:
         click.echo(f"Ignored columns: {', '.join(report.ignored_columns)}", err=True)
     click.echo(report.summary())
@@ -60,22 +69,47 @@ def import_(app: AppContext, kind: str, file: Path, instrument: str | None, dry_
 
 @click.command("export")
 @click.argument("kind", type=click.Choice(EXPORT_KINDS))
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The file to write (.csv or .xlsx).")
-@click.option("--wide", is_flag=True, help="One row per person per time point (responses and scores).")
-@click.option("--format", "fmt", type=click.Choice(("csv", "xlsx")), help="File format (default: from the file name, else csv).")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The file to write (.csv or .xlsx).",
+)
+@click.option(
+    "--wide", is_flag=True, help="One row per person per time point (responses and scores)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("csv", "xlsx")),
+    help="File format (default: from the file name, else csv).",
+)
 @click.option("--instrument", multiple=True, help="Only this instrument (repeatable).")
 @click.option("--timepoint", multiple=True, help="Only this time point (repeatable).")
 @click.option("--site", multiple=True, help="Only participants at this site (repeatable).")
 @click.option("--cohort", multiple=True, help="Only this cohort (repeatable).")
-@click.option("--programme", multiple=True, help="Only participants enrolled in this programme (repeatable).")
+@click.option(
+    "--programme", multiple=True, help="Only participants enrolled in this programme (repeatable)."
+)
 @click.option("--from", "date_from", help="Only on or after this date (YYYY-MM-DD).")
 @click.option("--to", "date_to", help="Only on or before this date (YYYY-MM-DD).")
 @click.option("--quiet", is_flag=True, help="No progress messages.")
 @click.pass_obj
 def export(
-    app: AppContext, kind: str, output: Path, wide: bool, fmt: str | None, instrument: tuple[str, ...],
-    timepoint: tuple[str, ...], site: tuple[str, ...], cohort: tuple[str, ...], programme: tuple[str, ...],
-    date_from: str | None, date_to: str | None, quiet: bool,
+    app: AppContext,
+    kind: str,
+    output: Path,
+    wide: bool,
+    fmt: str | None,
+    instrument: tuple[str, ...],
+    timepoint: tuple[str, ...],
+    site: tuple[str, ...],
+    cohort: tuple[str, ...],
+    programme: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    quiet: bool,
 ) -> None:
     """Export responses, scores, enrolments or activities, analysis-ready.
 
@@ -83,15 +117,24 @@ def export(
     person per time point with columns such as barc10_q1, barc10_q1_missing (why an answer is
     missing) and barc10_total. The file is created readable by you only.
     """
-    filters: dict[str, object] = {"site": site or None, "cohort": cohort or None, "programme": programme or None,
-                                  "date_from": date_from, "date_to": date_to}
+    filters: dict[str, object] = {
+        "site": site or None,
+        "cohort": cohort or None,
+        "programme": programme or None,
+        "date_from": date_from,
+        "date_to": date_to,
+    }
     if kind in ("responses", "scores"):
         filters.update(instrument=instrument or None, timepoint=timepoint or None)
     elif instrument or timepoint:
-        raise click.UsageError(f"--instrument and --timepoint are for responses and scores, not {kind}")
+        raise click.UsageError(
+            f"--instrument and --timepoint are for responses and scores, not {kind}"
+        )
     filters = {k: v for k, v in filters.items() if v is not None}
     with open_store(app) as store:
-        report = store.export(kind, output, wide=wide, format=fmt, progress=_progress(quiet, "wrote"), **filters)
+        report = store.export(
+            kind, output, wide=wide, format=fmt, progress=_progress(quiet, "wrote"), **filters
+        )
     for note in report.notes:
         click.echo(f"Note: {note}", err=True)
     shape = "wide" if report.wide else "long"
@@ -109,7 +152,9 @@ def backup(app: AppContext, file: Path) -> None:
     """
     with open_store(app) as store:
         report = store.backup(file)
-    click.echo(f"Backed up {report.rows:,} rows to {report.path} ({report.size:,} bytes); checked: integrity ok, row counts equal")
+    click.echo(
+        f"Backed up {report.rows:,} rows to {report.path} ({report.size:,} bytes); checked: integrity ok, row counts equal"
+    )
 
 
 @click.command("restore")
@@ -128,35 +173,71 @@ def restore(app: AppContext, backup_file: Path, yes: bool) -> None:
     target = app.db_path
     private_dir(target.parent)
     if not yes:
-        click.confirm(f"Replace {target} with {backup_file}? The current database will be kept aside", abort=True)
+        click.confirm(
+            f"Replace {target} with {backup_file}? The current database will be kept aside",
+            abort=True,
+        )
     report = Store.restore(backup_file, target, actor=current_actor())
     if report.kept:
         click.echo(f"Kept the replaced database as {report.kept}")
-    click.echo(f"Restored {sum(report.counts.values()):,} rows from {report.source} into {report.target}; checked: integrity ok, row counts equal")
+    click.echo(
+        f"Restored {sum(report.counts.values()):,} rows from {report.source} into {report.target}; checked: integrity ok, row counts equal"
+    )
 
 
 @click.command("audit")
 @click.option("--table", help="Only changes to this table (e.g. answers, participants).")
 @click.option("--record", "record_id", help="Only changes to this record id.")
 @click.option("--actor", help="Only changes made by this person.")
-@click.option("--action", type=click.Choice(("insert", "update", "correct", "delete", "import", "migrate", "restore")))
+@click.option(
+    "--action",
+    type=click.Choice(("insert", "update", "correct", "delete", "import", "migrate", "restore")),
+)
 @click.option("--since", help="Only changes on or after this date (YYYY-MM-DD).")
-@click.option("--limit", type=int, default=50, show_default=True, help="Show at most this many (newest first); 0 for all.")
+@click.option(
+    "--limit",
+    type=int,
+    default=50,
+    show_default=True,
+    help="Show at most this many (newest first); 0 for all.",
+)
 @click.pass_obj
-def audit(app: AppContext, table: str | None, record_id: str | None, actor: str | None, action: str | None,
-          since: str | None, limit: int) -> None:
+def audit(
+    app: AppContext,
+    table: str | None,
+    record_id: str | None,
+    actor: str | None,
+    action: str | None,
+    since: str | None,
+    limit: int,
+) -> None:
     """Show the audit log: who changed what, when, from what to what, and why (newest first)."""
     with open_store(app) as store:
-        entries = store.audit_log(table=table, record_id=record_id, actor=actor, action=action, since=since,
-                                  limit=limit or None, newest_first=True)
+        entries = store.audit_log(
+            table=table,
+            record_id=record_id,
+            actor=actor,
+            action=action,
+            since=since,
+            limit=limit or None,
+            newest_first=True,
+        )
     if not entries:
         click.echo("No entries.")
         return
     for e in entries:
-        where = e.table + (f" {e.record_id}" if e.record_id else "") + (f" {e.field}" if e.field else "")
+        where = (
+            e.table
+            + (f" {e.record_id}" if e.record_id else "")
+            + (f" {e.field}" if e.field else "")
+        )
         change = ""
         if e.old_value is not None or e.new_value is not None:
-            change = f": {_show(e.old_value)} -> {_show(e.new_value)}" if e.old_value is not None else f": {_show(e.new_value)}"
+            change = (
+                f": {_show(e.old_value)} -> {_show(e.new_value)}"
+                if e.old_value is not None
+                else f": {_show(e.new_value)}"
+            )
         why = f" ({e.reason})" if e.reason else ""
         click.echo(f"{e.at[:19].replace('T', ' ')}  {e.actor}  {e.action} {where}{change}{why}")
 

@@ -10,20 +10,16 @@ of at least five workers only (:mod:`recoverycap.wellbeing_summary`). Nothing he
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
+from ._store import open_store
+from .administer import offer_to_carry_on, run_questions
 from .context import AppContext
 
 if TYPE_CHECKING:  # pragma: no cover
     from recoverycap.administer import SurveySession
-
-
-def _open_store(app: AppContext) -> Any:
-    from ._store import open_store
-
-    return open_store(app)
 
 
 @click.group("wellbeing")
@@ -45,13 +41,14 @@ def check(ctx: click.Context, worker: str) -> None:
     from recoverycap.wellbeing import personal_result, require_worker, resume_check, start_check
 
     app: AppContext = ctx.obj
-    store = _open_store(app)
+    store = open_store(app)
     session: SurveySession | None = None
     try:
         code = str(require_worker(store, worker).code)
         substitutions = app.config.substitutions
         session = resume_check(store, app.library, code, substitutions=substitutions)
-        if session is not None and not _carry_on(app, session, code):
+        heading = f"{code} has an unfinished wellbeing check"
+        if session is not None and not offer_to_carry_on(app, session, heading, "check"):
             session = None
         if session is None:
             session = start_check(store, app.library, code, substitutions=substitutions)
@@ -59,7 +56,7 @@ def check(ctx: click.Context, worker: str) -> None:
                 f"Wellbeing check for {code}. Your answers are stored under your worker code; your own "
                 "result is shown only here, at the end, and team results only for groups of five or more."
             )
-        run_survey(app, session)
+        run_questions(app, session)  # without administer's summary: the result is private
         click.echo("")
         click.echo(personal_result(code, session.scale_results(), dt.date.today()).text())
     except (KeyboardInterrupt, EOFError):
@@ -68,30 +65,19 @@ def check(ctx: click.Context, worker: str) -> None:
             click.echo("Stopped. Nothing was in progress, so nothing is lost.")
         else:
             click.echo("Stopped. Every answer given so far is saved; nothing is lost.")
-            click.echo(f"To carry on where you left off, run:  recoverycap wellbeing check {worker}")
+            click.echo(
+                f"To carry on where you left off, run:  recoverycap wellbeing check {worker}"
+            )
         ctx.exit(130)
     finally:
         store.close()
 
 
-def _carry_on(app: AppContext, session: SurveySession, code: str) -> bool:
-    """Offer the unfinished check; False if the worker chose to abandon it and start again."""
-    from .administer import offer_to_carry_on
-
-    return offer_to_carry_on(app, session, f"{code} has an unfinished wellbeing check", "check")
-
-
-def run_survey(app: AppContext, session: SurveySession) -> None:
-    """Ask every question of a session with ``recoverycap administer``'s prompts, without its
-    participant summary (the worker's result is shown privately afterwards)."""
-    from .administer import run_questions
-
-    run_questions(app, session)
-
-
 @wellbeing.command("summary")
 @click.option("--site", help="Only workers at this site.")
-@click.option("--by", type=click.Choice(["site", "role"]), help="Split the results by site or by role.")
+@click.option(
+    "--by", type=click.Choice(["site", "role"]), help="Split the results by site or by role."
+)
 @click.option("--since", metavar="DATE", help="Only checks on or after this date (YYYY-MM-DD).")
 @click.pass_obj
 def summary(app: AppContext, site: str | None, by: str | None, since: str | None) -> None:
@@ -104,15 +90,16 @@ def summary(app: AppContext, site: str | None, by: str | None, since: str | None
     from recoverycap.schedule import parse_date
     from recoverycap.wellbeing_summary import team_summary
 
-    day = parse_date(since, "--since") if since else None
-    store = _open_store(app)
-    try:
+    day = parse_date(since, "--since", time_ok=False)
+    with open_store(app) as store:
         result = team_summary(
-            store, app.library, site=site, by=None if by == "site" and site else by,
-            min_group=app.config.min_group, since=day,
+            store,
+            app.library,
+            site=site,
+            by=None if by == "site" and site else by,
+            min_group=app.config.min_group,
+            since=day,
         )
-    finally:
-        store.close()
     click.echo(result.render())
 
 

@@ -42,16 +42,14 @@ from .scoring import (
     ScoreSheet,
     allowed,
     coerce_answer,
+    format_score,
     item_alerts,
 )
+from .store.fields import MODES, check_code
 
 if TYPE_CHECKING:  # pragma: no cover
     from .registry import Library
     from .store import Administration, Store
-
-MODES = ("self", "read_aloud", "paper")
-"""How an administration was given: completed by the person, read aloud by a worker, or entered
-from a completed paper form."""
 
 SKIP_REASONS = ("declined", "dont_know", "not_applicable")
 """Reasons a question may be skipped during a survey (``not_asked`` is for items never reached)."""
@@ -131,13 +129,21 @@ class Question:
         if isinstance(value, Missing):
             raise InvalidResponse(
                 "no answer given",
-                [Problem(self.instrument.id, self.item.id, f"nothing was given; expected {self.allowed}")],
+                [
+                    Problem(
+                        self.instrument.id,
+                        self.item.id,
+                        f"nothing was given; expected {self.allowed}",
+                    )
+                ],
             )
         return value
 
     def describe(self, answer: Answer | None = None) -> str:
         """An answer in words: its response label, number with unit, text or missing reason."""
-        return describe_answer(self.instrument, self.item, self.answer if answer is None else answer)
+        return describe_answer(
+            self.instrument, self.item, self.answer if answer is None else answer
+        )
 
 
 def describe_answer(instrument: Instrument, item: Item, answer: Answer | None) -> str:
@@ -196,33 +202,36 @@ class ScaleResult:
         name = f"{self.instrument.label} {self.scale.name}"
         s = self.score
         if s.score is None:
-            need = self.scale.min_answered or s.n_items
-            return (
-                f"{name}: not scored ({s.answered} of {s.n_items} questions answered; "
-                f"at least {need} needed)"
-            )
-        text = f"{name}: {_num(s.score)}"
+            return f"{name}: {self.not_scored()}"
+        text = f"{name}: {format_score(s.score)}"
         if s.band:
             text += f" ({s.band})"
         if s.prorated:
             text += f" [estimated from {s.answered} of {s.n_items} answers]"
         if self.previous is not None and self.previous_timepoint is not None:
-            text += f"; {timepoint_phrase(self.previous_timepoint)} it was {_num(self.previous)}: "
+            text += f"; {timepoint_phrase(self.previous_timepoint)} it was {format_score(self.previous)}: "
             text += direction_words(self.change or 0.0, self.scale.higher_is)
         return text
 
+    def not_scored(self) -> str:
+        """Why there is no score, e.g. "not scored (2 of 6 questions answered; at least 3
+        needed)"."""
+        s = self.score
+        need = self.scale.min_answered or s.n_items
+        return (
+            f"not scored ({s.answered} of {s.n_items} questions answered; at least {need} needed)"
+        )
+
 
 def direction_words(change: float, higher_is: str) -> str:
-    """"up 14 (better)", "down 3 (worse)" or "no change", reading the scale's ``higher_is``."""
+    """ "up 14 (better)", "down 3 (worse)" or "no change", reading the scale's ``higher_is``."""
     if change == 0:
         return "no change"
     up = change > 0
     better = up == (higher_is == "better")
-    return f"{'up' if up else 'down'} {_num(abs(change))} ({'better' if better else 'worse'})"
-
-
-def _num(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value)}"
+    return (
+        f"{'up' if up else 'down'} {format_score(abs(change))} ({'better' if better else 'worse'})"
+    )
 
 
 @attrs.define
@@ -317,17 +326,31 @@ class SurveySession:
         with store.transaction():  # the whole battery is started, or none of it
             for inst in instruments:
                 adm = store.start_administration(
-                    subject, inst, timepoint, mode=mode, by=by, subject_type=subject_type,
-                    administered_at=administered_at, session=session_id,
+                    subject,
+                    inst,
+                    timepoint,
+                    mode=mode,
+                    by=by,
+                    subject_type=subject_type,
+                    administered_at=administered_at,
+                    session=session_id,
                 )
                 parts.append(_Part(inst, adm.id, {}))
         return cls(
-            store, subject, timepoint, parts, subject_type=subject_type, mode=mode, by=by,
+            store,
+            subject,
+            timepoint,
+            parts,
+            subject_type=subject_type,
+            mode=mode,
+            by=by,
             substitutions=substitutions,
         )
 
     @classmethod
-    def unfinished(cls, store: Store, subject: str, subject_type: str = "participant") -> list[Administration]:
+    def unfinished(
+        cls, store: Store, subject: str, subject_type: str = "participant"
+    ) -> list[Administration]:
         """The administrations of the subject's oldest unfinished survey, in the order asked.
 
         A survey is the administrations started together (one session id); administrations
@@ -370,8 +393,14 @@ class SurveySession:
             inst.require_wording()
             parts.append(_Part(inst, rec.id, store.answers(rec.id)))
         return cls(
-            store, subject, records[0].timepoint, parts, subject_type=subject_type,
-            mode=records[0].mode or "self", by=check_worker(by), substitutions=substitutions,
+            store,
+            subject,
+            records[0].timepoint,
+            parts,
+            subject_type=subject_type,
+            mode=records[0].mode or "self",
+            by=check_worker(by),
+            substitutions=substitutions,
         )
 
     # where we are ---------------------------------------------------------------------------
@@ -422,7 +451,11 @@ class SurveySession:
                 continue
             n = sum(1 for i in part.instrument.items if i.id in part.answers)
             total = len(part.instrument.items)
-            bits.append(f"{part.instrument.label} ({n} of {total} answered)" if n else f"{part.instrument.label} (not started)")
+            bits.append(
+                f"{part.instrument.label} ({n} of {total} answered)"
+                if n
+                else f"{part.instrument.label} (not started)"
+            )
         return f"{timepoint_phrase(self.timepoint)}: " + ", ".join(bits)
 
     # answering ------------------------------------------------------------------------------
@@ -453,7 +486,13 @@ class SurveySession:
             can = ", ".join(question.skip_reasons) or "none: it must be answered"
             raise InvalidResponse(
                 "cannot skip",
-                [Problem(question.instrument.id, question.item.id, f"{reason!r} is not a reason this question can be skipped for; allowed: {can}")],
+                [
+                    Problem(
+                        question.instrument.id,
+                        question.item.id,
+                        f"{reason!r} is not a reason this question can be skipped for; allowed: {can}",
+                    )
+                ],
             )
         self._record(question, Missing(reason))
         self._advance()
@@ -492,7 +531,15 @@ class SurveySession:
         rows = []
         for n, item in enumerate(part.instrument.items, start=1):
             ans = part.answers.get(item.id)
-            rows.append(ReviewRow(item.id, n, self._text(part.instrument, item.text), ans, describe_answer(part.instrument, item, ans)))
+            rows.append(
+                ReviewRow(
+                    item.id,
+                    n,
+                    self._text(part.instrument, item.text),
+                    ans,
+                    describe_answer(part.instrument, item, ans),
+                )
+            )
         return rows
 
     def finish(self) -> ScoreSheet:
@@ -509,7 +556,9 @@ class SurveySession:
         part = self._parts[self._part]
         missing = [i.id for i in part.instrument.items if i.id not in part.answers]
         if missing:
-            raise SessionError(f"{part.instrument.label}: not yet answered or skipped: {', '.join(missing)}")
+            raise SessionError(
+                f"{part.instrument.label}: not yet answered or skipped: {', '.join(missing)}"
+            )
         sheet = self.store.complete_administration(part.administration_id, by=self.by)
         for hit in sheet.alerts:
             if hit.scale is not None:
@@ -542,8 +591,13 @@ class SurveySession:
                 continue
             out.extend(
                 compare_with_previous(
-                    self.store, part.instrument, part.sheet, self.subject, self.timepoint,
-                    exclude=part.administration_id, subject_type=self.subject_type,
+                    self.store,
+                    part.instrument,
+                    part.sheet,
+                    self.subject,
+                    self.timepoint,
+                    exclude=part.administration_id,
+                    subject_type=self.subject_type,
                 )
             )
         return out
@@ -561,10 +615,16 @@ class SurveySession:
         inst = part.instrument
         item = inst.items[pos]
         return Question(
-            instrument=inst, item=item, text=self._text(inst, item.text), number=pos + 1,
-            count=len(inst.items), instrument_number=part_index + 1,
-            instrument_count=len(self._parts), answer=part.answers.get(item.id),
-            skip_reasons=skip_reasons(inst, item), can_go_back=pos > 0,
+            instrument=inst,
+            item=item,
+            text=self._text(inst, item.text),
+            number=pos + 1,
+            count=len(inst.items),
+            instrument_number=part_index + 1,
+            instrument_count=len(self._parts),
+            answer=part.answers.get(item.id),
+            skip_reasons=skip_reasons(inst, item),
+            can_go_back=pos > 0,
         )
 
     def _require_question(self) -> Question:
@@ -612,7 +672,9 @@ class SurveySession:
             self._pos = None
             return
         part = self._parts[self._part]
-        unanswered = [i for i, iid in enumerate(part.instrument.item_ids) if iid not in part.answers]
+        unanswered = [
+            i for i, iid in enumerate(part.instrument.item_ids) if iid not in part.answers
+        ]
         self._pos = unanswered[0] if unanswered else None
 
 
@@ -624,8 +686,6 @@ def check_worker(code: str | None) -> str | None:
     """
     if code is None:
         return None
-    from .store.fields import check_code
-
     return check_code(code, "worker")
 
 
@@ -657,7 +717,11 @@ def check_instruments(instruments: Sequence[Instrument], subject_type: str = "pa
         if inst.audience != subject_type:
             raise SessionError(
                 f"{inst.label} ({inst.id}) is for a {inst.audience}, not a {subject_type}"
-                + ("; peer workers' checks are run with 'recoverycap wellbeing check'" if inst.audience == "worker" else "")
+                + (
+                    "; peer workers' checks are run with 'recoverycap wellbeing check'"
+                    if inst.audience == "worker"
+                    else ""
+                )
             )
     for inst in instruments:
         inst.require_wording()
@@ -690,7 +754,8 @@ def previous_administration(
         for rec in store.administrations(
             subject=subject, subject_type=subject_type, instrument=instrument_id, status="complete"
         )
-        if rec.id != exclude and rec.timepoint != timepoint
+        if rec.id != exclude
+        and rec.timepoint != timepoint
         and (before is None or rec.administered_at[:10] <= before[:10])
     ]
     return candidates[-1] if candidates else None  # oldest first, so the last is the latest
@@ -724,7 +789,12 @@ def compare_with_previous(
     """
     before = store.administration(exclude).administered_at if exclude is not None else None
     prev = previous_administration(
-        store, subject, instrument.id, timepoint, exclude=exclude, before=before,
+        store,
+        subject,
+        instrument.id,
+        timepoint,
+        exclude=exclude,
+        before=before,
         subject_type=subject_type,
     )
     prev_scores: dict[str, float | None] = {}
@@ -736,8 +806,13 @@ def compare_with_previous(
             continue
         earlier = prev_scores.get(scale.id)
         out.append(
-            ScaleResult(instrument, scale, sheet[scale.id], earlier,
-                        prev.timepoint if prev is not None and earlier is not None else None)
+            ScaleResult(
+                instrument,
+                scale,
+                sheet[scale.id],
+                earlier,
+                prev.timepoint if prev is not None and earlier is not None else None,
+            )
         )
     return out
 
@@ -770,7 +845,9 @@ def check_paper_answers(instrument: Instrument, answers: Mapping[str, Any]) -> d
         except InvalidResponse as exc:
             problems.extend(exc.problems)
     if problems:
-        raise InvalidResponse(f"{instrument.label}: {len(problems)} invalid answer(s); nothing was saved", problems)
+        raise InvalidResponse(
+            f"{instrument.label}: {len(problems)} invalid answer(s); nothing was saved", problems
+        )
     return coerced
 
 
@@ -807,13 +884,20 @@ def enter_paper_form(
         InvalidRecord: the same form is recorded already (same instrument, time point and date).
     """
     if instrument.audience != subject_type:
-        raise SessionError(f"{instrument.label} ({instrument.id}) is for a {instrument.audience}, not a {subject_type}")
+        raise SessionError(
+            f"{instrument.label} ({instrument.id}) is for a {instrument.audience}, not a {subject_type}"
+        )
     coerced = check_paper_answers(instrument, answers)
     by = check_worker(by)
     hits: list[AlertHit] = []
     with store.transaction():  # one transaction: the whole form is saved, or nothing
         adm = store.start_administration(
-            subject, instrument, timepoint, mode="paper", by=by, subject_type=subject_type,
+            subject,
+            instrument,
+            timepoint,
+            mode="paper",
+            by=by,
+            subject_type=subject_type,
             administered_at=administered_at,
         )
         for item in instrument.items:

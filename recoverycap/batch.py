@@ -103,11 +103,20 @@ def _check_columns(instrument: Instrument, columns: list[str], name: str) -> Non
     if not set(items) & set(columns):
         raise InvalidResponse(
             f"{name}: no column is named after an item of {instrument.id}",
-            [Problem(name, "header", f"expected columns named {', '.join(items)}; got {', '.join(columns)}")],
+            [
+                Problem(
+                    name,
+                    "header",
+                    f"expected columns named {', '.join(items)}; got {', '.join(columns)}",
+                )
+            ],
         )
     dupes = sorted({c for c in columns if columns.count(c) > 1})
     if dupes:
-        raise InvalidResponse(f"{name}: duplicate columns", [Problem(name, "header", f"columns appear twice: {', '.join(dupes)}")])
+        raise InvalidResponse(
+            f"{name}: duplicate columns",
+            [Problem(name, "header", f"columns appear twice: {', '.join(dupes)}")],
+        )
 
 
 def _format(scores: pd.DataFrame) -> pd.DataFrame:

@@ -69,45 +69,94 @@ class Config:
         problems: list[Problem] = []
         for key in data:
             if key not in KNOWN:
-                problems.append(Problem(source, key, f"unknown section; allowed: {', '.join(sorted(KNOWN))}"))
+                problems.append(
+                    Problem(source, key, f"unknown section; allowed: {', '.join(sorted(KNOWN))}")
+                )
         for section, allowed in KNOWN.items():
             body = data.get(section)
             if body is None or allowed is None or not isinstance(body, dict):
                 continue
             for key in body:
                 if key not in allowed:
-                    problems.append(Problem(source, f"[{section}]", f"unknown key {key!r}; allowed: {', '.join(sorted(allowed))}"))
+                    problems.append(
+                        Problem(
+                            source,
+                            f"[{section}]",
+                            f"unknown key {key!r}; allowed: {', '.join(sorted(allowed))}",
+                        )
+                    )
         org = data.get("organisation", {})
         name = org.get("name", "recoverycap")
         sites = org.get("sites", [])
         if not isinstance(name, str) or not name.strip():
-            problems.append(Problem(source, "[organisation] name", f"must be non-empty text; got {name!r}"))
+            problems.append(
+                Problem(source, "[organisation] name", f"must be non-empty text; got {name!r}")
+            )
         if not isinstance(sites, list) or not all(isinstance(s, str) and s.strip() for s in sites):
-            problems.append(Problem(source, "[organisation] sites", f"must be a list of site names; got {sites!r}"))
+            problems.append(
+                Problem(
+                    source, "[organisation] sites", f"must be a list of site names; got {sites!r}"
+                )
+            )
         instruction = data.get("safeguarding", {}).get("instruction", DEFAULT_SAFEGUARDING)
         if not isinstance(instruction, str) or not instruction.strip():
-            problems.append(Problem(source, "[safeguarding] instruction", "must say what the worker should do"))
+            problems.append(
+                Problem(source, "[safeguarding] instruction", "must say what the worker should do")
+            )
         wording = data.get("wording", {})
-        if not isinstance(wording, dict) or not all(isinstance(v, str) and v.strip() for v in wording.values()):
-            problems.append(Problem(source, "[wording]", "each substitution must be non-empty text, e.g. client = \"prisoners\""))
+        if not isinstance(wording, dict) or not all(
+            isinstance(v, str) and v.strip() for v in wording.values()
+        ):
+            problems.append(
+                Problem(
+                    source,
+                    "[wording]",
+                    'each substitution must be non-empty text, e.g. client = "prisoners"',
+                )
+            )
             wording = {}
         min_group = data.get("privacy", {}).get("min_group", MIN_GROUP_FLOOR)
-        if not isinstance(min_group, int) or isinstance(min_group, bool) or min_group < MIN_GROUP_FLOOR:
-            problems.append(Problem(source, "[privacy] min_group", f"must be a whole number of at least {MIN_GROUP_FLOOR}; got {min_group!r}"))
+        if (
+            not isinstance(min_group, int)
+            or isinstance(min_group, bool)
+            or min_group < MIN_GROUP_FLOOR
+        ):
+            problems.append(
+                Problem(
+                    source,
+                    "[privacy] min_group",
+                    f"must be a whole number of at least {MIN_GROUP_FLOOR}; got {min_group!r}",
+                )
+            )
         schedule = data.get("schedule", [])
         if not isinstance(schedule, list) or not all(isinstance(s, dict) for s in schedule):
-            problems.append(Problem(source, "[[schedule]]", "must be a list of tables ([[schedule]] entries)"))
+            problems.append(
+                Problem(source, "[[schedule]]", "must be a list of tables ([[schedule]] entries)")
+            )
             schedule = []
         programmes = data.get("programmes", [])
         if not isinstance(programmes, list) or not all(isinstance(s, dict) for s in programmes):
-            problems.append(Problem(source, "[[programmes]]", "must be a list of tables ([[programmes]] with id and name)"))
+            problems.append(
+                Problem(
+                    source,
+                    "[[programmes]]",
+                    "must be a list of tables ([[programmes]] with id and name)",
+                )
+            )
             programmes = []
         if problems:
-            raise ConfigError(f"{source}: {len(problems)} problem(s) in the configuration", problems)
+            raise ConfigError(
+                f"{source}: {len(problems)} problem(s) in the configuration", problems
+            )
         return cls(
-            organisation=name, sites=tuple(sites), safeguarding_instruction=instruction,
-            substitutions=dict(wording), min_group=min_group, schedule=tuple(schedule),
-            programmes=tuple(programmes), path=source,
+            organisation=name,
+            sites=tuple(sites),
+            safeguarding_instruction=instruction,
+            substitutions=dict(wording),
+            min_group=min_group,
+            schedule=tuple(schedule),
+            programmes=tuple(programmes),
+            path=source,
         )
 
 
@@ -134,7 +183,11 @@ def render(config: Config) -> str:
         f"smallest group shown in aggregates: {config.min_group}",
         "safeguarding instruction:",
         f"  {config.safeguarding_instruction}",
-        "wording substitutions: " + (", ".join(f"{k} = {v!r}" for k, v in sorted(config.substitutions.items())) or "(defaults)"),
+        "wording substitutions: "
+        + (
+            ", ".join(f"{k} = {v!r}" for k, v in sorted(config.substitutions.items()))
+            or "(defaults)"
+        ),
     ]
     if config.schedule:
         lines.append(f"schedule: {len(config.schedule)} custom time point(s)")

@@ -87,12 +87,22 @@ def _people(rng: random.Random, n: int, as_of: dt.date) -> list[_Person]:
                 moves.append((moved, rng.choice(["parole granted", "home detention curfew"])))
         substance = None
         if programme == "behaviour_change" and completed:
-            substance = rng.choices(["abstinent", "ost_reduced", "unchanged", "increased"], [0.12, 0.34, 0.46, 0.08])[0]
+            substance = rng.choices(
+                ["abstinent", "ost_reduced", "unchanged", "increased"], [0.12, 0.34, 0.46, 0.08]
+            )[0]
         people.append(
             _Person(
-                code=f"NM-{i:04d}", site=SITES[0], cohort=f"{intake.year}Q{quarter}", intake=intake,
-                programme=programme, level=rng.gauss(0, 1), gain=rng.gauss(0.55, 0.55),
-                completed=completed, reason=reason, release=release, release_moves=moves,
+                code=f"NM-{i:04d}",
+                site=SITES[0],
+                cohort=f"{intake.year}Q{quarter}",
+                intake=intake,
+                programme=programme,
+                level=rng.gauss(0, 1),
+                gain=rng.gauss(0.55, 0.55),
+                completed=completed,
+                reason=reason,
+                release=release,
+                release_moves=moves,
                 substance_outcome=substance,
             )
         )
@@ -112,7 +122,12 @@ def _answers(
         mid = (lo + hi) / 2
         spread = (hi - lo) / 4
         # wellbeing-type scales rise with the level; symptom scales fall
-        sign = -1 if instrument.scales and all(s.higher_is == "worse" for s in instrument.scales if item.id in s.items) else 1
+        sign = (
+            -1
+            if instrument.scales
+            and all(s.higher_is == "worse" for s in instrument.scales if item.id in s.items)
+            else 1
+        )
         if item.reverse:
             sign = -sign
         value = _clip(mid + sign * level * spread + rng.gauss(0, spread * 0.8), lo, hi)
@@ -163,8 +178,12 @@ def build(
         folder = Path(tmp)
         say(f"registering {len(people)} participants (pseudonymous codes only)")
         _write_csv(
-            folder / "participants.csv", ["participant", "site", "cohort", "release_date"],
-            [[p.code, p.site, p.cohort, p.release.isoformat() if p.release else ""] for p in people],
+            folder / "participants.csv",
+            ["participant", "site", "cohort", "release_date"],
+            [
+                [p.code, p.site, p.cohort, p.release.isoformat() if p.release else ""]
+                for p in people
+            ],
         )
         store.import_csv("participants", folder / "participants.csv", by="demo")
         for p in people:
@@ -178,20 +197,59 @@ def build(
         for p in people:
             end = p.intake + dt.timedelta(days=21)
             if end > as_of:
-                enrol_rows.append([p.code, p.programme, p.intake.isoformat(), "", "ongoing", "", ""])
+                enrol_rows.append(
+                    [p.code, p.programme, p.intake.isoformat(), "", "ongoing", "", ""]
+                )
             else:
                 outcome = "completed" if p.completed else "not_completed"
                 ended = end if p.completed else p.intake + dt.timedelta(days=rng.randrange(3, 20))
-                enrol_rows.append([p.code, p.programme, p.intake.isoformat(), ended.isoformat(), outcome,
-                                   p.reason or "", p.substance_outcome or ""])
-            activity_rows.append([p.code, p.programme, "recovery_pack", p.intake.isoformat(), "delivered"])
+                enrol_rows.append(
+                    [
+                        p.code,
+                        p.programme,
+                        p.intake.isoformat(),
+                        ended.isoformat(),
+                        outcome,
+                        p.reason or "",
+                        p.substance_outcome or "",
+                    ]
+                )
+            activity_rows.append(
+                [p.code, p.programme, "recovery_pack", p.intake.isoformat(), "delivered"]
+            )
             if p.release and p.release <= as_of and rng.random() < 0.65:
-                enrol_rows.append([p.code, "ttg", (p.release - dt.timedelta(days=14)).isoformat(), "", "ongoing", "", ""])
+                enrol_rows.append(
+                    [
+                        p.code,
+                        "ttg",
+                        (p.release - dt.timedelta(days=14)).isoformat(),
+                        "",
+                        "ongoing",
+                        "",
+                        "",
+                    ]
+                )
                 result = "successful" if rng.random() < 0.8 else "unsuccessful"
                 activity_rows.append([p.code, "ttg", "gate_pickup", p.release.isoformat(), result])
-        _write_csv(folder / "enrolments.csv", ["participant", "programme", "started", "ended", "outcome", "reason", "substance_outcome"], enrol_rows)
+        _write_csv(
+            folder / "enrolments.csv",
+            [
+                "participant",
+                "programme",
+                "started",
+                "ended",
+                "outcome",
+                "reason",
+                "substance_outcome",
+            ],
+            enrol_rows,
+        )
         store.import_csv("enrolments", folder / "enrolments.csv", by="demo")
-        _write_csv(folder / "activities.csv", ["participant", "programme", "activity", "date", "result"], activity_rows)
+        _write_csv(
+            folder / "activities.csv",
+            ["participant", "programme", "activity", "date", "result"],
+            activity_rows,
+        )
         store.import_csv("activities", folder / "activities.csv", by="demo")
 
         say("answering questionnaires at intake, programme end and after release")
@@ -207,52 +265,97 @@ def build(
                     due = p.release + dt.timedelta(weeks=weeks)
                     if due + dt.timedelta(days=14) > as_of:
                         continue
-                    outcome = rng.choices(["reached", "no_answer", "recalled", "declined"], [0.62, 0.22, 0.1, 0.06])[0]
+                    outcome = rng.choices(
+                        ["reached", "no_answer", "recalled", "declined"], [0.62, 0.22, 0.1, 0.06]
+                    )[0]
                     when = due + dt.timedelta(days=rng.randrange(-10, 11))
                     followups.append((p.code, when, outcome, tp))
                     if outcome == "recalled":
                         break
                     if outcome == "reached":
-                        points.append((tp, when, p.level + p.gain * (1.1 if p.completed else 0.4) + rng.gauss(0, 0.3)))
+                        points.append(
+                            (
+                                tp,
+                                when,
+                                p.level
+                                + p.gain * (1.1 if p.completed else 0.4)
+                                + rng.gauss(0, 0.3),
+                            )
+                        )
             for tp, when, level in points:
                 stamp = dt.datetime.combine(when, dt.time(10, rng.randrange(60))).isoformat()
                 for iid, inst in instruments.items():
                     for item, value in _answers(rng, inst, level).items():
                         missing = value if isinstance(value, str) else ""
-                        response_rows.append([p.code, tp, iid, item, "" if missing else value, missing, stamp])
+                        response_rows.append(
+                            [p.code, tp, iid, item, "" if missing else value, missing, stamp]
+                        )
         _write_csv(
             folder / "responses.csv",
-            ["participant", "timepoint", "instrument", "item", "value", "missing_reason", "administered_at"],
+            [
+                "participant",
+                "timepoint",
+                "instrument",
+                "item",
+                "value",
+                "missing_reason",
+                "administered_at",
+            ],
             response_rows,
         )
         store.import_csv("responses", folder / "responses.csv", by="demo")
         for code, when, outcome, tp in followups:
-            store.add_activity(code, "followup_attempt", when, result=outcome, mode="phone", timepoint=tp, by="demo")
+            store.add_activity(
+                code,
+                "followup_attempt",
+                when,
+                result=outcome,
+                mode="phone",
+                timepoint=tp,
+                by="demo",
+            )
 
     say(f"peer workers: {workers} wellbeing checks a quarter (CBI and ProQOL 5)")
     worker_insts = [library.get(i) for i in WORKER_INSTRUMENTS]
     for w in range(1, workers + 1):
         code = f"PW-{w:02d}"
         site = SITES[0] if w <= workers * 0.7 else SITES[1]
-        store.add_worker(code, site=site, role=rng.choice(["peer recovery worker", "peer mentor"]), started=dt.date(2024, 9, 1), by="demo")
+        store.add_worker(
+            code,
+            site=site,
+            role=rng.choice(["peer recovery worker", "peer mentor"]),
+            started=dt.date(2024, 9, 1),
+            by="demo",
+        )
         strain = rng.gauss(0, 1)
         with store.transaction():  # one commit per worker: the demo is bulk work
             _worker_checks(store, rng, code, strain, worker_insts)
     counts = store.counts()
     return DemoSummary(
-        participants=len(people), workers=workers, enrolments=counts.get("enrolments", 0),
-        activities=counts.get("activities", 0), administrations=counts.get("administrations", 0),
-        answers=counts.get("answers", 0), as_of=as_of,
+        participants=len(people),
+        workers=workers,
+        enrolments=counts.get("enrolments", 0),
+        activities=counts.get("activities", 0),
+        administrations=counts.get("administrations", 0),
+        answers=counts.get("answers", 0),
+        as_of=as_of,
     )
 
 
-def _worker_checks(store: Any, rng: random.Random, code: str, strain: float, instruments: list[Instrument]) -> None:
+def _worker_checks(
+    store: Any, rng: random.Random, code: str, strain: float, instruments: list[Instrument]
+) -> None:
     """Three quarterly checks for one worker, answered one answer at a time."""
     for quarter_start in (dt.date(2026, 4, 15), dt.date(2026, 7, 15), dt.date(2026, 10, 15)):
         strain += rng.gauss(0.1, 0.3)
         for inst in instruments:
             adm = store.start_administration(
-                code, inst, check_timepoint(quarter_start), subject_type="worker", administered_at=quarter_start, by=code
+                code,
+                inst,
+                check_timepoint(quarter_start),
+                subject_type="worker",
+                administered_at=quarter_start,
+                by=code,
             )
             for item, value in _answers(rng, inst, -strain, missing_rate=0.01).items():
                 store.record_answer(adm.id, item, value)

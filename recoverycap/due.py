@@ -36,18 +36,22 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from .errors import ScheduleError
-from .schedule import Schedule, TimePoint, parse_date
+from .schedule import Schedule, TimePoint
+from .store.fields import FOLLOWUP_RESULTS
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Enrolment, ReleaseDate
 
 STATUSES = ("overdue", "due", "upcoming", "missed", "done", "closed")
 """A scheduled time point's status, in the order ``recoverycap due`` lists them."""
 
-RESULTS = ("reached", "no_answer", "declined", "recalled", "transferred", "deceased", "uncontactable")
-"""Follow-up attempt results."""
+RESULTS = FOLLOWUP_RESULTS
+"""Follow-up attempt results (the stored activity's results)."""
 
 CLOSING = ("recalled", "transferred", "deceased")
 """Results that close the remaining time points (``deceased``: all; the others: release-anchored)."""
@@ -177,7 +181,11 @@ class Unscheduled:
 
     @property
     def message(self) -> str:
-        what = {"release": "no release date", "enrolment_start": "no enrolment", "enrolment_end": "no ended enrolment"}[self.anchor]
+        what = {
+            "release": "no release date",
+            "enrolment_start": "no enrolment",
+            "enrolment_end": "no ended enrolment",
+        }[self.anchor]
         return f"{self.participant}: {what} recorded, so {', '.join(self.timepoints)} cannot be scheduled"
 
 
@@ -199,8 +207,14 @@ class _Slot:
         due = anchor_date + dt.timedelta(days=tp.offset_days)
         end = due + dt.timedelta(days=tp.window_days)
         return cls(
-            tp, anchor_date, programme, anchor_date + dt.timedelta(days=lead), due,
-            due - dt.timedelta(days=tp.window_days), end, end + dt.timedelta(days=tp.late_days),
+            tp,
+            anchor_date,
+            programme,
+            anchor_date + dt.timedelta(days=lead),
+            due,
+            due - dt.timedelta(days=tp.window_days),
+            end,
+            end + dt.timedelta(days=tp.late_days),
         )
 
 
@@ -264,7 +278,9 @@ def compute_due(
     tries = sorted((a for a in attempts if a.on <= as_of), key=lambda a: a.on)
     for a in tries:
         if a.result not in RESULTS:
-            raise ScheduleError(f"{participant}: follow-up result {a.result!r} is not one of {', '.join(RESULTS)}")
+            raise ScheduleError(
+                f"{participant}: follow-up result {a.result!r} is not one of {', '.join(RESULTS)}"
+            )
     slots = _slots(schedule, anchors)
 
     done = _done(slots, admins)
@@ -279,7 +295,9 @@ def compute_due(
     for i, slot in enumerate(slots):
         item = _item(participant, site, slot, done.get(i), assigned[i], tries, admins, as_of)
         if status in CLOSED_STATUSES and item.status in ("upcoming", "due", "overdue"):
-            item = attrs.evolve(item, status="closed", why=f"closed: the participant's status is {status}")
+            item = attrs.evolve(
+                item, status="closed", why=f"closed: the participant's status is {status}"
+            )
         items.append(item)
     return items
 
@@ -301,8 +319,11 @@ def _done(slots: Sequence[_Slot], admins: Sequence[Administered]) -> dict[int, A
     done: dict[int, Administered] = {}
     for i, slot in enumerate(slots):
         counted = [
-            a for a in admins
-            if a.status == "complete" and a.timepoint == slot.tp.id and slot.window_start <= a.on <= slot.late_until
+            a
+            for a in admins
+            if a.status == "complete"
+            and a.timepoint == slot.tp.id
+            and slot.window_start <= a.on <= slot.late_until
         ]
         if counted:
             done[i] = min(counted, key=lambda a: a.on)
@@ -363,11 +384,20 @@ def _item(
 ) -> DueItem:
     tp = slot.tp
     base: dict[str, Any] = {
-        "participant": participant, "timepoint": tp.id, "label": tp.title, "anchor": tp.anchor,
-        "anchor_date": slot.anchor_date, "due": slot.due, "window_start": slot.window_start,
-        "window_end": slot.window_end, "late_until": slot.late_until, "as_of": as_of,
-        "attempts": len(attempts), "last_attempt": attempts[-1].on if attempts else None,
-        "last_result": attempts[-1].result if attempts else None, "programme": slot.programme,
+        "participant": participant,
+        "timepoint": tp.id,
+        "label": tp.title,
+        "anchor": tp.anchor,
+        "anchor_date": slot.anchor_date,
+        "due": slot.due,
+        "window_start": slot.window_start,
+        "window_end": slot.window_end,
+        "late_until": slot.late_until,
+        "as_of": as_of,
+        "attempts": len(attempts),
+        "last_attempt": attempts[-1].on if attempts else None,
+        "last_result": attempts[-1].result if attempts else None,
+        "programme": slot.programme,
         "site": site,
     }
     if done is not None:
@@ -380,12 +410,20 @@ def _item(
     unreachable = _uncontactable_on(slot, attempts)
     closing = _closing(slot, tries)
     if closing is not None:
-        missed_before = closing.on > slot.late_until or (unreachable is not None and unreachable[0] <= closing.on)
+        missed_before = closing.on > slot.late_until or (
+            unreachable is not None and unreachable[0] <= closing.on
+        )
         if not missed_before:
-            return DueItem(status="closed", why=f"closed: {closing.result} (logged {_fmt(closing.on)})", **base)
+            return DueItem(
+                status="closed", why=f"closed: {closing.result} (logged {_fmt(closing.on)})", **base
+            )
     if unreachable is not None:
         when, n = unreachable
-        return DueItem(status="missed", why=f"missed: uncontactable after {n} attempts (last on {_fmt(when)})", **base)
+        return DueItem(
+            status="missed",
+            why=f"missed: uncontactable after {n} attempts (last on {_fmt(when)})",
+            **base,
+        )
 
     if as_of < slot.window_start:
         status = "upcoming"
@@ -423,7 +461,9 @@ def _notes(slot: _Slot, attempts: Sequence[Attempt], admins: Sequence[Administer
         if a.status == "in_progress" and a.on >= slot.cycle_start:
             notes.append(f"started {_fmt(a.on)}, not finished: resume it")
         elif a.status == "complete" and not slot.window_start <= a.on <= slot.late_until:
-            notes.append(f"the {slot.tp.id} administration of {_fmt(a.on)} is outside this window and does not count")
+            notes.append(
+                f"the {slot.tp.id} administration of {_fmt(a.on)} is outside this window and does not count"
+            )
     notes = list(dict.fromkeys(notes))  # one note per date, not one per instrument
     pending = [a for a in attempts if a.result == "uncontactable"]
     if pending:
@@ -434,42 +474,36 @@ def _notes(slot: _Slot, attempts: Sequence[Attempt], admins: Sequence[Administer
     return notes
 
 
-def unscheduled(participant: str, schedule: Schedule, anchors: Anchors, site: str | None = None) -> list[Unscheduled]:
+def unscheduled(
+    participant: str, schedule: Schedule, anchors: Anchors, site: str | None = None
+) -> list[Unscheduled]:
     """The anchors a participant lacks that some time points need (release date, enrolment)."""
     out = []
     need: dict[str, list[str]] = {}
     for tp in schedule:
         need.setdefault(tp.anchor, []).append(tp.id)
     if "enrolment_start" in need and not anchors.enrolments:
-        out.append(Unscheduled(participant, "enrolment_start", tuple(need["enrolment_start"]), site))
+        out.append(
+            Unscheduled(participant, "enrolment_start", tuple(need["enrolment_start"]), site)
+        )
     if "release" in need and anchors.release is None:
         out.append(Unscheduled(participant, "release", tuple(need["release"]), site))
     return out
 
 
-def record_field(record: Any, *names: str) -> Any:
-    """A field of a store record (an attrs object or a mapping), trying each name in turn."""
-    for name in names:
-        if isinstance(record, Mapping):
-            if name in record:
-                return record[name]
-        elif hasattr(record, name):
-            return getattr(record, name)
-    return None
-
-
-def anchors_from(enrolments: Iterable[Any], release_history: Sequence[Any]) -> Anchors:
+def anchors_from(
+    enrolments: Iterable[Enrolment], release_history: Sequence[ReleaseDate]
+) -> Anchors:
     """Anchors from store records: enrolments (started, ended, programme) and the release history
     (oldest first; the last entry is the current release date)."""
-    spans = []
-    for e in enrolments:
-        started = parse_date(record_field(e, "started"), "enrolment start")
-        if started is None:
-            continue
-        spans.append(EnrolmentSpan(str(record_field(e, "programme") or ""), started, parse_date(record_field(e, "ended"), "enrolment end")))
+    spans = [EnrolmentSpan(e.programme or "", e.started, e.ended) for e in enrolments]
     release = reason = None
     if release_history:
         current = release_history[-1]
-        release = parse_date(record_field(current, "release_date", "date", "released", "value"), "release date")
-        reason = record_field(current, "reason")
-    return Anchors(tuple(sorted(spans, key=lambda s: s.started)), release, str(reason or ""), max(0, len(release_history) - 1))
+        release, reason = current.release_date, current.reason
+    return Anchors(
+        tuple(sorted(spans, key=lambda s: s.started)),
+        release,
+        str(reason or ""),
+        max(0, len(release_history) - 1),
+    )

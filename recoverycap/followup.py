@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -25,11 +25,13 @@ from .due import (
     anchors_from,
     attempt_timepoint,
     compute_due,
-    record_field,
     unscheduled,
 )
 from .errors import ScheduleError
 from .schedule import Schedule, parse_date
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .store import Activity, Administration, Enrolment
 
 
 @attrs.frozen
@@ -78,46 +80,49 @@ def due_list(
     if schedule is None:
         schedule = Schedule.for_config(getattr(store, "config", None))
     wanted = set(participants) if participants is not None else None
-    people = [p for p in store.participants(site=site) if wanted is None or str(record_field(p, "code")) in wanted]
-    codes = {str(record_field(p, "code")) for p in people}
+    people = [p for p in store.participants(site=site) if wanted is None or p.code in wanted]
+    codes = {p.code for p in people}
     # one query per kind of record, not per participant
-    enrolments: dict[str, list[Any]] = {}
+    enrolments: dict[str, list[Enrolment]] = {}
     for e in store.enrolments(site=site):
-        enrolments.setdefault(str(record_field(e, "participant")), []).append(e)
+        enrolments.setdefault(e.participant, []).append(e)
     admins: dict[str, list[Administered]] = {}
     for a in store.administrations(subject_type="participant"):
-        code = str(record_field(a, "subject"))
-        if code in codes:
-            admins.setdefault(code, []).append(_administered(a))
-    attempts: dict[str, list[Attempt]] = {}
+        if a.subject in codes:
+            admins.setdefault(a.subject, []).append(_administered(a))
+    attempts: dict[str | None, list[Attempt]] = {}
     for act in store.activities(kind="followup_attempt", site=site):
-        attempts.setdefault(str(record_field(act, "participant")), []).append(_attempt(act))
+        attempts.setdefault(act.participant, []).append(_attempt(act))
     items: list[DueItem] = []
     missing: list[Unscheduled] = []
     for person in people:
-        code = str(record_field(person, "code"))
-        psite = record_field(person, "site")
-        release = parse_date(record_field(person, "release_date"), "release date")
-        anchors = attrs.evolve(anchors_from(enrolments.get(code, []), []), release=release)
-        items += compute_due(
-            code, schedule, anchors, admins.get(code, []), attempts.get(code, []), as_of, psite,
-            record_field(person, "status"),
+        code = person.code
+        anchors = attrs.evolve(
+            anchors_from(enrolments.get(code, []), []), release=person.release_date
         )
-        missing += unscheduled(code, schedule, anchors, psite)
+        items += compute_due(
+            code,
+            schedule,
+            anchors,
+            admins.get(code, []),
+            attempts.get(code, []),
+            as_of,
+            person.site,
+            person.status,
+        )
+        missing += unscheduled(code, schedule, anchors, person.site)
     return DueList(as_of, tuple(items), tuple(missing))
 
 
-def _administered(record: Any) -> Administered:
+def _administered(record: Administration) -> Administered:
     """An administration record as the schedule sees it (``administered_at`` is NOT NULL)."""
-    on = parse_date(record_field(record, "administered_at"), "administered_at") or dt.date.min
-    return Administered(str(record_field(record, "timepoint")), on, str(record_field(record, "status") or "complete"))
+    on = parse_date(record.administered_at, "administered_at") or dt.date.min
+    return Administered(record.timepoint, on, record.status or "complete")
 
 
-def _attempt(record: Any) -> Attempt:
-    """A follow-up activity as the schedule sees it (its ``date`` is NOT NULL)."""
-    on = parse_date(record_field(record, "date"), "activity date") or dt.date.min
-    tp = record_field(record, "timepoint")
-    return Attempt(on, str(record_field(record, "result")), record_field(record, "mode"), str(tp) if tp else None)
+def _attempt(record: Activity) -> Attempt:
+    """A follow-up activity as the schedule sees it."""
+    return Attempt(record.date, str(record.result), record.mode, record.timepoint or None)
 
 
 def participant_events(store: Any, code: str) -> tuple[Anchors, list[Administered], list[Attempt]]:
@@ -159,8 +164,12 @@ class FollowupLogged:
 
     def message(self) -> str:
         """What was logged and what it changed, in plain words."""
-        what = f"for {self.timepoint}" if self.timepoint else "(no time point was open on that date)"
-        out = [f"Logged a follow-up attempt for {self.participant} on {self.on.isoformat()}: {self.result} {what}."]
+        what = (
+            f"for {self.timepoint}" if self.timepoint else "(no time point was open on that date)"
+        )
+        out = [
+            f"Logged a follow-up attempt for {self.participant} on {self.on.isoformat()}: {self.result} {what}."
+        ]
         if self.result in CLOSING:
             closed = [i.timepoint for i in self.items if i.status == "closed"]
             if closed:
@@ -171,7 +180,9 @@ class FollowupLogged:
             item = self.item(self.timepoint)
             if item is not None:
                 plural = "attempt" if item.attempts == 1 else "attempts"
-                word = {"due": "still due", "overdue": "still overdue", "upcoming": "upcoming"}.get(item.status)
+                word = {"due": "still due", "overdue": "still overdue", "upcoming": "upcoming"}.get(
+                    item.status
+                )
                 now = f"{word} ({item.why})" if word else item.why
                 out.append(f"{item.timepoint}: {item.attempts} {plural} so far; {now}.")
         return "\n".join(out)
@@ -215,23 +226,37 @@ def log_followup(
     if result not in RESULTS:
         raise ScheduleError(f"follow-up result {result!r} is not one of {', '.join(RESULTS)}")
     if on > dt.date.today():
-        raise ScheduleError(f"the date {on.isoformat()} is in the future; log an attempt once it has been made")
+        raise ScheduleError(
+            f"the date {on.isoformat()} is in the future; log an attempt once it has been made"
+        )
     if timepoint is not None:
         schedule.get(timepoint)
     if mode is not None:
         mode = MODE_ALIASES.get(mode, mode)
     person = store.participant(participant)  # NotFound, saying how to register them, if unknown
-    participant = str(record_field(person, "code"))
+    participant = person.code
     if timepoint is None:
         anchors, admins, _ = participant_events(store, participant)
         timepoint = attempt_timepoint(schedule, anchors, admins, on)
     activity = store.add_activity(
-        participant, "followup_attempt", on, result=result, mode=mode, notes=notes, by=by,
+        participant,
+        "followup_attempt",
+        on,
+        result=result,
+        mode=mode,
+        notes=notes,
+        by=by,
         timepoint=timepoint,
     )
     anchors, admins, attempts = participant_events(store, participant)
     items = compute_due(
-        participant, schedule, anchors, admins, attempts, on, record_field(person, "site"),
-        record_field(person, "status"),
+        participant,
+        schedule,
+        anchors,
+        admins,
+        attempts,
+        on,
+        person.site,
+        person.status,
     )
     return FollowupLogged(participant, result, on, timepoint, tuple(items), activity)

@@ -371,10 +371,7 @@ class Instrument:
         if unknown:
             raise InstrumentError(
                 f"{source or 'overlay'}: unknown items",
-                [
-                    Problem(source or "overlay", u, f"{self.id} has no item {u!r}")
-                    for u in unknown
-                ],
+                [Problem(source or "overlay", u, f"{self.id} has no item {u!r}") for u in unknown],
             )
         items = tuple(
             attrs.evolve(i, text=str(texts[i.id])) if i.id in texts else i for i in self.items
@@ -407,4 +404,3 @@ def load_overlay(path: str | Path) -> dict[str, Any]:
     """Read a local wording overlay file (``<id>.text.toml``)."""
     with open(path, "rb") as fh:
         return tomllib.load(fh)
-

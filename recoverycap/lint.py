@@ -10,7 +10,7 @@ import itertools
 import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,21 +36,62 @@ ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 FORMAT_VERSION = 1
 
 TOP_KEYS = {
-    "format", "instrument", "source", "response_scales", "items", "recodes", "lookups", "scales",
-    "alerts", "substitutions",
+    "format",
+    "instrument",
+    "source",
+    "response_scales",
+    "items",
+    "recodes",
+    "lookups",
+    "scales",
+    "alerts",
+    "substitutions",
 }
 INSTRUMENT_KEYS = {
-    "id", "name", "short_name", "version", "measures", "language", "minutes", "validated",
-    "instructions", "recall_period", "allow_skip", "notes", "audience",
+    "id",
+    "name",
+    "short_name",
+    "version",
+    "measures",
+    "language",
+    "minutes",
+    "validated",
+    "instructions",
+    "recall_period",
+    "allow_skip",
+    "notes",
+    "audience",
 }
 SOURCE_KEYS = {
-    "citations", "licence", "copyright", "wording_source", "wording_checked", "text_bundled",
+    "citations",
+    "licence",
+    "copyright",
+    "wording_source",
+    "wording_checked",
+    "text_bundled",
 }
 ITEM_KEYS = {"id", "text", "kind", "scale", "min", "max", "required", "reverse", "section", "unit"}
 SCALE_KEYS = {
-    "id", "name", "items", "method", "factor", "recode", "lookup", "min_answered", "prorate",
-    "round", "bands", "higher_is", "cutoff", "cutoff_source", "description", "reliability", "norm",
-    "mcid", "mcid_source", "report",
+    "id",
+    "name",
+    "items",
+    "method",
+    "factor",
+    "recode",
+    "lookup",
+    "min_answered",
+    "prorate",
+    "round",
+    "bands",
+    "higher_is",
+    "cutoff",
+    "cutoff_source",
+    "description",
+    "reliability",
+    "norm",
+    "mcid",
+    "mcid_source",
+    "report",
 }
 BAND_KEYS = {"min", "max", "label", "description"}
 ALERT_KEYS = {"id", "item", "scale", "op", "value", "message", "kind"}
@@ -69,6 +110,32 @@ class _Collector:
         for key in table:
             if key not in allowed:
                 self.add(where, f"unknown key {key!r}; allowed keys: {', '.join(sorted(allowed))}")
+
+    def entries(
+        self, raw: list[Any] | None, what: str, allowed: set[str]
+    ) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Each table of a list (``[[items]]``, ``[[scales]]``) with a usable id, as
+        ``(where, id, table)``; records what is wrong with the others and every id's problems
+        (not a table, unknown keys, no id, a malformed or duplicate id)."""
+        seen: set[str] = set()
+        for n, body in enumerate(raw or (), 1):
+            if not isinstance(body, dict):
+                self.add(f"{what} {n}", "must be a table")
+                continue
+            eid = body.get("id")
+            where = f"{what} {eid!r}" if isinstance(eid, str) else f"{what} {n}"
+            self.unknown_keys(body, allowed, where)
+            eid = self.get(body, "id", str, where)
+            if eid is None:
+                continue
+            if not ID_RE.match(eid):
+                self.add(
+                    where, "id must be lowercase letters, digits and '_', starting with a letter"
+                )
+            if eid in seen:
+                self.add(where, f"duplicate {what} id")
+            seen.add(eid)
+            yield where, eid, body
 
     def get(
         self,
@@ -95,8 +162,12 @@ class _Collector:
 
 def _type_name(kind: type) -> str:
     return {
-        str: "text", int: "a whole number", float: "a number", bool: "true or false",
-        list: "a list", dict: "a table",
+        str: "text",
+        int: "a whole number",
+        float: "a number",
+        bool: "true or false",
+        list: "a list",
+        dict: "a table",
     }.get(kind, kind.__name__)
 
 
@@ -116,7 +187,9 @@ def lint_file(path: str | Path) -> list[Problem]:
     return problems
 
 
-def build_instrument(data: Mapping[str, Any], source: str) -> tuple[Instrument | None, list[Problem]]:
+def build_instrument(
+    data: Mapping[str, Any], source: str
+) -> tuple[Instrument | None, list[Problem]]:
     """Build an instrument, returning it (or None) with every problem found."""
     c = _Collector(source)
     c.unknown_keys(data, TOP_KEYS, "file")
@@ -130,7 +203,10 @@ def build_instrument(data: Mapping[str, Any], source: str) -> tuple[Instrument |
 
     iid = c.get(meta, "id", str, "[instrument]")
     if iid is not None and not ID_RE.match(iid):
-        c.add("[instrument]", f"id must be lowercase letters, digits and '_', starting with a letter; got {iid!r}")
+        c.add(
+            "[instrument]",
+            f"id must be lowercase letters, digits and '_', starting with a letter; got {iid!r}",
+        )
     name = c.get(meta, "name", str, "[instrument]")
     version = c.get(meta, "version", str, "[instrument]")
     audience = c.get(meta, "audience", str, "[instrument]", "participant")
@@ -139,7 +215,9 @@ def build_instrument(data: Mapping[str, Any], source: str) -> tuple[Instrument |
     minutes = c.get(meta, "minutes", NUM, "[instrument]", None)
 
     citations = c.get(src, "citations", list, "[source]")
-    if citations is not None and (not citations or not all(isinstance(x, str) and x.strip() for x in citations)):
+    if citations is not None and (
+        not citations or not all(isinstance(x, str) and x.strip() for x in citations)
+    ):
         c.add("[source]", "citations must be a non-empty list of non-empty texts")
     licence = c.get(src, "licence", str, "[source]")
     copyright_ = c.get(src, "copyright", str, "[source]")
@@ -157,20 +235,31 @@ def build_instrument(data: Mapping[str, Any], source: str) -> tuple[Instrument |
 
     instructions = c.get(meta, "instructions", str, "[instrument]", "")
     draft = Instrument(
-        id=iid or "?", name=name or "?", version=version or "?",
+        id=iid or "?",
+        name=name or "?",
+        version=version or "?",
         short_name=c.get(meta, "short_name", str, "[instrument]", ""),
         measures=c.get(meta, "measures", str, "[instrument]", ""),
         language=c.get(meta, "language", str, "[instrument]", "en"),
-        citations=tuple(citations or ()), licence=licence or "", copyright=copyright_ or "",
-        wording_source=wording_source or "", text_bundled=bool(bundled),
-        instructions=instructions, recall_period=c.get(meta, "recall_period", str, "[instrument]", ""),
-        items=tuple(items), scales=(), response_scales=response_scales, alerts=(),
-        substitutions=tuple(substitutions), validated=c.get(meta, "validated", bool, "[instrument]", True),
+        citations=tuple(citations or ()),
+        licence=licence or "",
+        copyright=copyright_ or "",
+        wording_source=wording_source or "",
+        text_bundled=bool(bundled),
+        instructions=instructions,
+        recall_period=c.get(meta, "recall_period", str, "[instrument]", ""),
+        items=tuple(items),
+        scales=(),
+        response_scales=response_scales,
+        alerts=(),
+        substitutions=tuple(substitutions),
+        validated=c.get(meta, "validated", bool, "[instrument]", True),
         minutes=float(minutes) if minutes is not None else None,
         wording_checked=c.get(src, "wording_checked", str, "[source]", ""),
         notes=c.get(meta, "notes", str, "[instrument]", ""),
         allow_skip=c.get(meta, "allow_skip", bool, "[instrument]", True),
-        audience=audience, path=source,
+        audience=audience,
+        path=source,
     )
     scales = _scales(c, data, draft, item_map, recodes, lookups)
     draft = _evolve(draft, scales=tuple(scales))
@@ -206,7 +295,10 @@ def _response_scales(c: _Collector, data: Mapping[str, Any]) -> dict[str, Respon
         options = []
         for n, opt in enumerate(opts, 1):
             if not isinstance(opt, dict) or set(opt) != {"code", "label"}:
-                c.add(where, f"option {n} must be {{ code = <whole number>, label = <text> }}, got {opt!r}")
+                c.add(
+                    where,
+                    f"option {n} must be {{ code = <whole number>, label = <text> }}, got {opt!r}",
+                )
                 continue
             code, label = opt["code"], opt["label"]
             if not isinstance(code, int) or isinstance(code, bool):
@@ -218,7 +310,10 @@ def _response_scales(c: _Collector, data: Mapping[str, Any]) -> dict[str, Respon
             options.append(Option(code, label))
         codes = [o.code for o in options]
         if len(set(codes)) != len(codes):
-            c.add(where, f"duplicate option codes: {sorted(x for x in set(codes) if codes.count(x) > 1)}")
+            c.add(
+                where,
+                f"duplicate option codes: {sorted(x for x in set(codes) if codes.count(x) > 1)}",
+            )
         labels = [o.label for o in options]
         if len(set(labels)) != len(labels):
             c.add(where, "duplicate option labels")
@@ -227,28 +322,16 @@ def _response_scales(c: _Collector, data: Mapping[str, Any]) -> dict[str, Respon
 
 
 def _items(
-    c: _Collector, data: Mapping[str, Any], scales: Mapping[str, ResponseScale], bundled: bool | None
+    c: _Collector,
+    data: Mapping[str, Any],
+    scales: Mapping[str, ResponseScale],
+    bundled: bool | None,
 ) -> list[Item]:
     raw = c.get(data, "items", list, "file")
     if raw is not None and not raw:
         c.add("file", "an instrument needs at least one item")
     items: list[Item] = []
-    seen: set[str] = set()
-    for n, body in enumerate(raw or (), 1):
-        if not isinstance(body, dict):
-            c.add(f"item {n}", "must be a table")
-            continue
-        iid = body.get("id")
-        where = f"item {iid!r}" if isinstance(iid, str) else f"item {n}"
-        c.unknown_keys(body, ITEM_KEYS, where)
-        iid = c.get(body, "id", str, where)
-        if iid is None:
-            continue
-        if not ID_RE.match(iid):
-            c.add(where, "id must be lowercase letters, digits and '_', starting with a letter")
-        if iid in seen:
-            c.add(where, "duplicate item id")
-        seen.add(iid)
+    for where, iid, body in c.entries(raw, "item", ITEM_KEYS):
         scale = c.get(body, "scale", str, where, None)
         kind = c.get(body, "kind", str, where, "choice")
         if kind not in ITEM_KINDS:
@@ -258,7 +341,10 @@ def _items(
         if bundled and not text.strip():
             c.add(where, "text is empty but [source] text_bundled = true")
         if bundled is False and text.strip():
-            c.add(where, "text_bundled = false, so the licensed wording must not be in this file; supply it in a local overlay")
+            c.add(
+                where,
+                "text_bundled = false, so the licensed wording must not be in this file; supply it in a local overlay",
+            )
         lo = c.get(body, "min", NUM, where, None)
         hi = c.get(body, "max", NUM, where, None)
         reverse = c.get(body, "reverse", bool, where, False)
@@ -266,9 +352,15 @@ def _items(
             if scale is None:
                 c.add(where, "a choice item needs 'scale' (the id of a response scale)")
             elif scale not in scales:
-                c.add(where, f"unknown response scale {scale!r}; defined: {', '.join(sorted(scales)) or 'none'}")
+                c.add(
+                    where,
+                    f"unknown response scale {scale!r}; defined: {', '.join(sorted(scales)) or 'none'}",
+                )
             if lo is not None or hi is not None:
-                c.add(where, "min and max belong to integer and number items; a choice item takes its codes from its scale")
+                c.add(
+                    where,
+                    "min and max belong to integer and number items; a choice item takes its codes from its scale",
+                )
         elif scale is not None:
             c.add(where, f"'scale' is only for choice items, not {kind}")
         if kind in ("integer", "number"):
@@ -276,7 +368,11 @@ def _items(
                 c.add(where, f"an {kind} item needs min and max")
             elif lo >= hi:
                 c.add(where, f"min ({lo}) must be less than max ({hi})")
-            if kind == "integer" and any(isinstance(v, float) and not float(v).is_integer() for v in (lo, hi) if v is not None):
+            if kind == "integer" and any(
+                isinstance(v, float) and not float(v).is_integer()
+                for v in (lo, hi)
+                if v is not None
+            ):
                 c.add(where, "an integer item needs whole-number min and max")
         elif (lo is not None or hi is not None) and kind != "choice":
             c.add(where, f"min and max are not used by {kind} items")
@@ -284,10 +380,16 @@ def _items(
             c.add(where, "a free-text item cannot be reverse-keyed (it is never scored)")
         items.append(
             Item(
-                id=iid, text=text, kind=kind, scale=scale,
-                min=float(lo) if lo is not None else None, max=float(hi) if hi is not None else None,
-                required=c.get(body, "required", bool, where, True), reverse=reverse,
-                section=c.get(body, "section", str, where, ""), unit=c.get(body, "unit", str, where, ""),
+                id=iid,
+                text=text,
+                kind=kind,
+                scale=scale,
+                min=float(lo) if lo is not None else None,
+                max=float(hi) if hi is not None else None,
+                required=c.get(body, "required", bool, where, True),
+                reverse=reverse,
+                section=c.get(body, "section", str, where, ""),
+                unit=c.get(body, "unit", str, where, ""),
             )
         )
     return items
@@ -306,7 +408,7 @@ def _number_maps(c: _Collector, data: Mapping[str, Any], key: str) -> dict[str, 
             try:
                 code = int(k)
             except ValueError:
-                c.add(where, f"key {k!r} must be a whole number in quotes, e.g. \"1\" = 100")
+                c.add(where, f'key {k!r} must be a whole number in quotes, e.g. "1" = 100')
                 continue
             if not isinstance(v, NUM) or isinstance(v, bool):
                 c.add(where, f"value for {k!r} must be a number, got {v!r}")
@@ -341,7 +443,10 @@ def _check_substitutions(c: _Collector, inst: Instrument, subs: list[Substitutio
     corpus = inst.instructions + "\n" + "\n".join(i.text for i in inst.items)
     for sub in subs:
         if sub.token and sub.token not in corpus:
-            c.add(f"substitution {sub.key!r}", f"token {sub.token!r} appears in no item text or instructions")
+            c.add(
+                f"substitution {sub.key!r}",
+                f"token {sub.token!r} appears in no item text or instructions",
+            )
 
 
 def _scales(
@@ -354,27 +459,16 @@ def _scales(
 ) -> list[Scale]:
     raw = c.get(data, "scales", list, "file", [])
     out: list[Scale] = []
-    seen: set[str] = set()
-    for n, body in enumerate(raw or (), 1):
-        if not isinstance(body, dict):
-            c.add(f"scale {n}", "must be a table")
-            continue
-        sid = body.get("id")
-        where = f"scale {sid!r}" if isinstance(sid, str) else f"scale {n}"
-        c.unknown_keys(body, SCALE_KEYS, where)
-        sid = c.get(body, "id", str, where)
-        if sid is None:
-            continue
-        if not ID_RE.match(sid):
-            c.add(where, "id must be lowercase letters, digits and '_', starting with a letter")
-        if sid in seen:
-            c.add(where, "duplicate scale id")
-        seen.add(sid)
+    for where, sid, body in c.entries(raw, "scale", SCALE_KEYS):
         member_ids = body.get("items")
         if member_ids == "all":
             member_ids = [i for i, it in items.items() if it.scored]
-        if not isinstance(member_ids, list) or not member_ids or not all(isinstance(x, str) for x in member_ids):
-            c.add(where, "items must be a non-empty list of item ids (or \"all\")")
+        if (
+            not isinstance(member_ids, list)
+            or not member_ids
+            or not all(isinstance(x, str) for x in member_ids)
+        ):
+            c.add(where, 'items must be a non-empty list of item ids (or "all")')
             continue
         ok = True
         for mid in member_ids:
@@ -384,7 +478,10 @@ def _scales(
             elif not items[mid].scored:
                 c.add(where, f"item {mid!r} is free text and cannot be scored")
                 ok = False
-            elif (items[mid].kind in ("integer", "number") and (items[mid].min is None or items[mid].max is None)) or (items[mid].kind == "choice" and items[mid].scale not in inst.response_scales):
+            elif (
+                items[mid].kind in ("integer", "number")
+                and (items[mid].min is None or items[mid].max is None)
+            ) or (items[mid].kind == "choice" and items[mid].scale not in inst.response_scales):
                 ok = False  # already reported on the item
         dupes = sorted({m for m in member_ids if member_ids.count(m) > 1})
         if dupes:
@@ -397,11 +494,17 @@ def _scales(
         n_items = len(member_ids)
         min_answered = c.get(body, "min_answered", int, where, n_items)
         if min_answered is not None and not 1 <= min_answered <= n_items:
-            c.add(where, f"min_answered must be between 1 and {n_items} (the number of items); got {min_answered}")
+            c.add(
+                where,
+                f"min_answered must be between 1 and {n_items} (the number of items); got {min_answered}",
+            )
             ok = False
         prorate = c.get(body, "prorate", bool, where, False)
         if method == "sum" and min_answered is not None and min_answered < n_items and not prorate:
-            c.add(where, f"a sum that allows missing items (min_answered = {min_answered} < {n_items}) must set prorate = true; a missing answer is never scored as 0")
+            c.add(
+                where,
+                f"a sum that allows missing items (min_answered = {min_answered} < {n_items}) must set prorate = true; a missing answer is never scored as 0",
+            )
             ok = False
         if method == "mean" and prorate:
             c.add(where, "prorate applies to sums; a mean already uses the items answered")
@@ -413,7 +516,10 @@ def _scales(
         recode = None
         if recode_name:
             if recode_name not in recodes:
-                c.add(where, f"unknown recode {recode_name!r}; defined: {', '.join(sorted(recodes)) or 'none'}")
+                c.add(
+                    where,
+                    f"unknown recode {recode_name!r}; defined: {', '.join(sorted(recodes)) or 'none'}",
+                )
                 ok = False
             else:
                 recode = recodes[recode_name]
@@ -424,23 +530,35 @@ def _scales(
                     if item.kind == "choice" and item.scale not in inst.response_scales:
                         continue  # already reported on the item
                     if item.kind not in ("choice", "yesno"):
-                        c.add(where, f"recode {recode_name!r} applies to coded items; {mid!r} is {item.kind}")
+                        c.add(
+                            where,
+                            f"recode {recode_name!r} applies to coded items; {mid!r} is {item.kind}",
+                        )
                         ok = False
                         continue
                     missing = [o.code for o in inst.options(item) if o.code not in recode]
                     if missing:
-                        c.add(where, f"recode {recode_name!r} has no value for code(s) {missing} of item {mid!r}")
+                        c.add(
+                            where,
+                            f"recode {recode_name!r} has no value for code(s) {missing} of item {mid!r}",
+                        )
                         ok = False
         lookup_name = c.get(body, "lookup", str, where, "")
         lookup = None
         if lookup_name:
             if lookup_name not in lookups:
-                c.add(where, f"unknown lookup {lookup_name!r}; defined: {', '.join(sorted(lookups)) or 'none'}")
+                c.add(
+                    where,
+                    f"unknown lookup {lookup_name!r}; defined: {', '.join(sorted(lookups)) or 'none'}",
+                )
                 ok = False
             else:
                 lookup = lookups[lookup_name]
             if prorate or method != "sum":
-                c.add(where, "a lookup table converts a complete raw sum: use method = \"sum\" without prorating")
+                c.add(
+                    where,
+                    'a lookup table converts a complete raw sum: use method = "sum" without prorating',
+                )
                 ok = False
         higher_is = c.get(body, "higher_is", str, where, "better")
         if higher_is not in DIRECTIONS:
@@ -452,7 +570,10 @@ def _scales(
                 c.add(where, f"band {bn} must be a table {{ min, max, label }}")
                 continue
             c.unknown_keys(b, BAND_KEYS, f"{where} band {bn}")
-            lo, hi = c.get(b, "min", NUM, f"{where} band {bn}"), c.get(b, "max", NUM, f"{where} band {bn}")
+            lo, hi = (
+                c.get(b, "min", NUM, f"{where} band {bn}"),
+                c.get(b, "max", NUM, f"{where} band {bn}"),
+            )
             label = c.get(b, "label", str, f"{where} band {bn}")
             if lo is None or hi is None or label is None:
                 continue
@@ -463,7 +584,10 @@ def _scales(
         rel = c.get(body, "reliability", dict, where, None)
         if rel is not None:
             c.unknown_keys(rel, {"kind", "value", "source"}, f"{where} reliability")
-            kind, value = c.get(rel, "kind", str, f"{where} reliability"), c.get(rel, "value", NUM, f"{where} reliability")
+            kind, value = (
+                c.get(rel, "kind", str, f"{where} reliability"),
+                c.get(rel, "value", NUM, f"{where} reliability"),
+            )
             rsrc = c.get(rel, "source", str, f"{where} reliability")
             if value is not None and not 0 < value < 1:
                 c.add(where, f"reliability must be between 0 and 1 (exclusive); got {value}")
@@ -479,20 +603,35 @@ def _scales(
             if sd is not None and sd <= 0:
                 c.add(where, f"norm sd must be positive; got {sd}")
             if sd is not None and nsrc:
-                norm = Norm(float(mean) if mean is not None else None, float(sd), nsrc,
-                            c.get(nm, "population", str, f"{where} norm", ""))
+                norm = Norm(
+                    float(mean) if mean is not None else None,
+                    float(sd),
+                    nsrc,
+                    c.get(nm, "population", str, f"{where} norm", ""),
+                )
         cutoff = c.get(body, "cutoff", NUM, where, None)
         mcid = c.get(body, "mcid", NUM, where, None)
         scale = Scale(
-            id=sid, name=c.get(body, "name", str, where, sid), items=tuple(member_ids),
-            method=method if method in METHODS else "sum", factor=float(factor if factor is not None else 1.0),
-            recode=recode, recode_name=recode_name, lookup=lookup, lookup_name=lookup_name,
-            min_answered=min_answered or n_items, prorate=bool(prorate), round=rnd,
-            bands=tuple(sorted(bands, key=lambda b: (b.min, b.max))), higher_is=higher_is,
+            id=sid,
+            name=c.get(body, "name", str, where, sid),
+            items=tuple(member_ids),
+            method=method if method in METHODS else "sum",
+            factor=float(factor if factor is not None else 1.0),
+            recode=recode,
+            recode_name=recode_name,
+            lookup=lookup,
+            lookup_name=lookup_name,
+            min_answered=min_answered or n_items,
+            prorate=bool(prorate),
+            round=rnd,
+            bands=tuple(sorted(bands, key=lambda b: (b.min, b.max))),
+            higher_is=higher_is,
             cutoff=float(cutoff) if cutoff is not None else None,
             cutoff_source=c.get(body, "cutoff_source", str, where, ""),
             description=c.get(body, "description", str, where, ""),
-            reliability=reliability, norm=norm, mcid=float(mcid) if mcid is not None else None,
+            reliability=reliability,
+            norm=norm,
+            mcid=float(mcid) if mcid is not None else None,
             mcid_source=c.get(body, "mcid_source", str, where, ""),
             report=c.get(body, "report", bool, where, True),
         )
@@ -547,29 +686,46 @@ def _check_scale_numbers(
         else:
             sums = _achievable_sums([vs for vs in value_sets if vs is not None])
             if sums is not None:
-                uncovered = sorted(int(s) for s in sums if not float(s).is_integer() or int(s) not in scale.lookup)
+                uncovered = sorted(
+                    int(s) for s in sums if not float(s).is_integer() or int(s) not in scale.lookup
+                )
                 if uncovered:
-                    c.add(where, f"lookup {scale.lookup_name!r} does not cover every possible raw score: missing {uncovered[:20]}")
+                    c.add(
+                        where,
+                        f"lookup {scale.lookup_name!r} does not cover every possible raw score: missing {uncovered[:20]}",
+                    )
                 extra = sorted(k for k in scale.lookup if float(k) not in sums)
                 if extra:
-                    c.add(where, f"lookup {scale.lookup_name!r} has raw scores that cannot occur: {extra[:20]}")
+                    c.add(
+                        where,
+                        f"lookup {scale.lookup_name!r} has raw scores that cannot occur: {extra[:20]}",
+                    )
     if scale.cutoff is not None and not lo <= scale.cutoff <= hi:
         c.add(where, f"cutoff {scale.cutoff} is outside the score range {lo:g}–{hi:g}")
     if not scale.bands:
         return
     bands = scale.bands
     if not math.isclose(bands[0].min, lo) or not math.isclose(bands[-1].max, hi):
-        c.add(where, f"bands must cover the score range {lo:g}–{hi:g}; they cover {bands[0].min:g}–{bands[-1].max:g}")
+        c.add(
+            where,
+            f"bands must cover the score range {lo:g}–{hi:g}; they cover {bands[0].min:g}–{bands[-1].max:g}",
+        )
     for prev, nxt in itertools.pairwise(bands):
         if nxt.min < prev.max:
-            c.add(where, f"bands {prev.label!r} ({prev.min:g}–{prev.max:g}) and {nxt.label!r} ({nxt.min:g}–{nxt.max:g}) overlap")
+            c.add(
+                where,
+                f"bands {prev.label!r} ({prev.min:g}–{prev.max:g}) and {nxt.label!r} ({nxt.min:g}–{nxt.max:g}) overlap",
+            )
         elif nxt.min == prev.max:
             continue  # touching: the boundary belongs to the higher band
         elif integer_valued and nxt.min == prev.max + 1:
             continue
         else:
             allowed = f"{prev.max:g}" + (f" or {prev.max + 1:g}" if integer_valued else "")
-            c.add(where, f"gap between bands {prev.label!r} (max {prev.max:g}) and {nxt.label!r} (min {nxt.min:g}): the next band must start at {allowed}")
+            c.add(
+                where,
+                f"gap between bands {prev.label!r} (max {prev.max:g}) and {nxt.label!r} (min {nxt.min:g}): the next band must start at {allowed}",
+            )
 
 
 def _alerts(
@@ -604,5 +760,15 @@ def _alerts(
             c.add(where, "message must say what the worker should do")
         if None in (aid, op, value, message):
             continue
-        out.append(Alert(aid, op, float(value), message, item, scale, c.get(body, "kind", str, where, "safeguarding")))
+        out.append(
+            Alert(
+                aid,
+                op,
+                float(value),
+                message,
+                item,
+                scale,
+                c.get(body, "kind", str, where, "safeguarding"),
+            )
+        )
     return out

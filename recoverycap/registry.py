@@ -64,19 +64,36 @@ class Battery:
         allowed = {"id", "name", "instruments", "description", "timepoints", "audience"}
         for key in body:
             if key not in allowed:
-                problems.append(Problem(source, "battery", f"unknown key {key!r}; allowed: {', '.join(sorted(allowed))}"))
+                problems.append(
+                    Problem(
+                        source,
+                        "battery",
+                        f"unknown key {key!r}; allowed: {', '.join(sorted(allowed))}",
+                    )
+                )
         bid = body.get("id")
         if not isinstance(bid, str) or not ID_RE.match(bid):
-            problems.append(Problem(source, "id", f"must be lowercase letters, digits and '_'; got {bid!r}"))
+            problems.append(
+                Problem(source, "id", f"must be lowercase letters, digits and '_'; got {bid!r}")
+            )
         inst = body.get("instruments")
         if not isinstance(inst, list) or not inst or not all(isinstance(i, str) for i in inst):
-            problems.append(Problem(source, "instruments", f"must be a non-empty list of instrument ids; got {inst!r}"))
+            problems.append(
+                Problem(
+                    source,
+                    "instruments",
+                    f"must be a non-empty list of instrument ids; got {inst!r}",
+                )
+            )
         if problems:
             raise InstrumentError(f"{source}: {len(problems)} problem(s)", problems)
         return cls(
-            id=bid, name=str(body.get("name", bid)), instruments=tuple(inst),
+            id=bid,
+            name=str(body.get("name", bid)),
+            instruments=tuple(inst),
             description=str(body.get("description", "")),
-            timepoints=tuple(body.get("timepoints", ())), audience=str(body.get("audience", "participant")),
+            timepoints=tuple(body.get("timepoints", ())),
+            audience=str(body.get("audience", "participant")),
         )
 
 
@@ -115,7 +132,11 @@ class Library:
                     problems.extend(exc.problems)
                     continue
                 self._by_key[(inst.id, inst.version)] = inst
-            for path in sorted((folder / "batteries").glob("*.toml")) if (folder / "batteries").is_dir() else ():
+            for path in (
+                sorted((folder / "batteries").glob("*.toml"))
+                if (folder / "batteries").is_dir()
+                else ()
+            ):
                 try:
                     battery = Battery.from_dict(tomllib.loads(path.read_text("utf-8")), str(path))
                 except tomllib.TOMLDecodeError as exc:
@@ -177,7 +198,9 @@ class Library:
                 versions = sorted(v for i, v in self._by_key if i == ref)
                 if not versions:
                     raise UnknownInstrument(ref, self._latest) from None
-                raise UnknownInstrument(f"{ref}@{version} (versions held: {', '.join(versions)})", self._latest) from None
+                raise UnknownInstrument(
+                    f"{ref}@{version} (versions held: {', '.join(versions)})", self._latest
+                ) from None
         try:
             return self._latest[ref]
         except KeyError:
@@ -222,13 +245,17 @@ class Library:
         except KeyError:
             raise UnknownBattery(battery_id, self._batteries) from None
 
-    def resolve(self, battery: str | None = None, instruments: Sequence[str] = ()) -> list[Instrument]:
+    def resolve(
+        self, battery: str | None = None, instruments: Sequence[str] = ()
+    ) -> list[Instrument]:
         """The instruments of a battery, or the ones named."""
         ids = list(self.battery(battery).instruments) if battery else list(instruments)
         return [self.get(i) for i in ids]
 
 
-_INSTRUMENT_TABLE = re.compile(r"^\[instrument\][^\[]*?^id\s*=\s*\"([^\"]*)\"", re.MULTILINE | re.DOTALL)
+_INSTRUMENT_TABLE = re.compile(
+    r"^\[instrument\][^\[]*?^id\s*=\s*\"([^\"]*)\"", re.MULTILINE | re.DOTALL
+)
 
 
 def _declared_id(text: str) -> str | None:

@@ -24,6 +24,7 @@ from typing import Any
 import attrs
 
 from .errors import Problem, ScheduleError, ScheduleFileError
+from .store.fields import iso_date
 
 ANCHORS = ("enrolment_start", "enrolment_end", "release")
 """Events a time point can hang off."""
@@ -32,8 +33,14 @@ DEFAULT_WINDOW_DAYS = 14
 DEFAULT_LATE_DAYS = 14
 DEFAULT_UNCONTACTABLE_AFTER = 3
 TIMEPOINT_KEYS = (
-    "timepoint", "anchor", "offset_days", "window_days", "late_days", "uncontactable_after",
-    "label", "description",
+    "timepoint",
+    "anchor",
+    "offset_days",
+    "window_days",
+    "late_days",
+    "uncontactable_after",
+    "label",
+    "description",
 )
 FORMAT_VERSION = 1
 
@@ -111,7 +118,9 @@ class Schedule:
     source: str = ""
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | Sequence[Mapping[str, Any]], source: str = "<schedule>") -> Schedule:
+    def from_dict(
+        cls, data: Mapping[str, Any] | Sequence[Mapping[str, Any]], source: str = "<schedule>"
+    ) -> Schedule:
         """Build and check a schedule from a schedule file's table or a list of entries.
 
         Args:
@@ -126,31 +135,53 @@ class Schedule:
         if isinstance(data, Mapping):
             for key in data:
                 if key not in ("format", "timepoints"):
-                    problems.append(Problem(source, key, "unknown key; allowed: format, timepoints"))
+                    problems.append(
+                        Problem(source, key, "unknown key; allowed: format, timepoints")
+                    )
             fmt = data.get("format", FORMAT_VERSION)
             if fmt != FORMAT_VERSION:
                 problems.append(Problem(source, "format", f"must be {FORMAT_VERSION}; got {fmt!r}"))
             entries: Any = data.get("timepoints", [])
         else:
             entries = data
-        if not isinstance(entries, Sequence) or isinstance(entries, str) or not all(isinstance(e, Mapping) for e in entries):
-            problems.append(Problem(source, "timepoints", "must be a list of tables ([[timepoints]] or [[schedule]] entries)"))
+        if (
+            not isinstance(entries, Sequence)
+            or isinstance(entries, str)
+            or not all(isinstance(e, Mapping) for e in entries)
+        ):
+            problems.append(
+                Problem(
+                    source,
+                    "timepoints",
+                    "must be a list of tables ([[timepoints]] or [[schedule]] entries)",
+                )
+            )
             entries = []
         if not entries and not problems:
-            problems.append(Problem(source, "timepoints", "the schedule has no time points; give at least one"))
+            problems.append(
+                Problem(source, "timepoints", "the schedule has no time points; give at least one")
+            )
         timepoints: list[TimePoint] = []
         seen: set[str] = set()
         for n, entry in enumerate(entries, 1):
             tid = entry.get("timepoint")
             if isinstance(tid, str) and tid in seen:
-                problems.append(Problem(f"{source} entry {n} ({tid})", "timepoint", f"{tid!r} is listed twice; give each time point once"))
+                problems.append(
+                    Problem(
+                        f"{source} entry {n} ({tid})",
+                        "timepoint",
+                        f"{tid!r} is listed twice; give each time point once",
+                    )
+                )
             if isinstance(tid, str):
                 seen.add(tid)
             tp = _timepoint(entry, f"{source} entry {n}", problems)
             if tp is not None:
                 timepoints.append(tp)
         if problems:
-            raise ScheduleFileError(f"{source}: {len(problems)} problem(s) in the schedule", problems)
+            raise ScheduleFileError(
+                f"{source}: {len(problems)} problem(s) in the schedule", problems
+            )
         return cls(tuple(timepoints), source)
 
     @classmethod
@@ -160,14 +191,19 @@ class Schedule:
         try:
             data = tomllib.loads(path.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise ScheduleFileError(f"{path}: not valid TOML", [Problem(str(path), "", str(exc))]) from None
+            raise ScheduleFileError(
+                f"{path}: not valid TOML", [Problem(str(path), "", str(exc))]
+            ) from None
         return cls.from_dict(data, str(path))
 
     @classmethod
     def default(cls) -> Schedule:
         """The schedule shipped with recoverycap (``recoverycap/data/schedule.toml``)."""
         ref = resources.files("recoverycap").joinpath("data/schedule.toml")
-        return cls.from_dict(tomllib.loads(ref.read_text(encoding="utf-8")), "recoverycap/data/schedule.toml (default)")
+        return cls.from_dict(
+            tomllib.loads(ref.read_text(encoding="utf-8")),
+            "recoverycap/data/schedule.toml (default)",
+        )
 
     @classmethod
     def for_config(cls, config: Any) -> Schedule:
@@ -191,7 +227,9 @@ class Schedule:
         for tp in self.timepoints:
             if tp.id == timepoint:
                 return tp
-        raise ScheduleError(f"no time point {timepoint!r} in the schedule; known: {', '.join(self.ids)}")
+        raise ScheduleError(
+            f"no time point {timepoint!r} in the schedule; known: {', '.join(self.ids)}"
+        )
 
     def lead_days(self, anchor: str) -> int:
         """How many days before (negative) or after the anchor its first window opens."""
@@ -211,12 +249,22 @@ def _timepoint(entry: Mapping[str, Any], where: str, problems: list[Problem]) ->
     where = f"{where} ({tid})" if tid else where
     for key in entry:
         if key not in TIMEPOINT_KEYS:
-            problems.append(Problem(where, key, f"unknown key; allowed: {', '.join(TIMEPOINT_KEYS)}"))
+            problems.append(
+                Problem(where, key, f"unknown key; allowed: {', '.join(TIMEPOINT_KEYS)}")
+            )
     if not _id_ok(entry.get("timepoint")):
-        problems.append(Problem(where, "timepoint", f"must be lowercase letters, digits and '_' starting with a letter (e.g. post_release_4w); got {entry.get('timepoint')!r}"))
+        problems.append(
+            Problem(
+                where,
+                "timepoint",
+                f"must be lowercase letters, digits and '_' starting with a letter (e.g. post_release_4w); got {entry.get('timepoint')!r}",
+            )
+        )
     anchor = entry.get("anchor")
     if anchor not in ANCHORS:
-        problems.append(Problem(where, "anchor", f"must be one of {', '.join(ANCHORS)}; got {anchor!r}"))
+        problems.append(
+            Problem(where, "anchor", f"must be one of {', '.join(ANCHORS)}; got {anchor!r}")
+        )
     values: dict[str, int] = {}
     for key, default, low in (
         ("offset_days", 0, None),
@@ -226,7 +274,11 @@ def _timepoint(entry: Mapping[str, Any], where: str, problems: list[Problem]) ->
     ):
         value = entry.get(key, default)
         if not _whole(value) or (low is not None and value < low):
-            need = "a whole number of days" if key != "uncontactable_after" else "a whole number of attempts"
+            need = (
+                "a whole number of days"
+                if key != "uncontactable_after"
+                else "a whole number of attempts"
+            )
             need += "" if low is None else f" of at least {low}"
             problems.append(Problem(where, key, f"must be {need}; got {value!r}"))
             continue
@@ -237,21 +289,24 @@ def _timepoint(entry: Mapping[str, Any], where: str, problems: list[Problem]) ->
     if len(problems) > before:
         return None
     return TimePoint(
-        id=str(entry["timepoint"]), anchor=str(anchor), label=str(entry.get("label", "")),
-        description=str(entry.get("description", "")), **values,
+        id=str(entry["timepoint"]),
+        anchor=str(anchor),
+        label=str(entry.get("label", "")),
+        description=str(entry.get("description", "")),
+        **values,
     )
 
 
-def parse_date(value: str | dt.date | dt.datetime | None, what: str = "date") -> dt.date | None:
-    """An ISO 8601 date (or the date part of a timestamp); ScheduleError naming ``what`` if not."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
+def parse_date(
+    value: str | dt.date | dt.datetime | None, what: str = "date", *, time_ok: bool = True
+) -> dt.date | None:
+    """An ISO 8601 date (or, with ``time_ok``, the date part of a timestamp); None for None or
+    blank; ScheduleError naming ``what`` if it is not a date.
+
+    Command options pass ``time_ok=False``: a person gives a date as ``YYYY-MM-DD``. The parsing
+    itself is :func:`recoverycap.store.fields.iso_date`.
+    """
     try:
-        return dt.date.fromisoformat(text[:10])
-    except ValueError:
-        raise ScheduleError(f"{what}: {text!r} is not a date; give it as YYYY-MM-DD, e.g. 2025-03-31") from None
+        return iso_date(value, time_ok=time_ok)
+    except ValueError as exc:
+        raise ScheduleError(f"{what}: {exc}") from None

@@ -31,7 +31,13 @@ class Missing:
         if self.reason not in MISSING_REASONS:
             raise InvalidResponse(
                 "unknown missing reason",
-                [Problem("", "missing_reason", f"{self.reason!r} is not one of {', '.join(MISSING_REASONS)}")],
+                [
+                    Problem(
+                        "",
+                        "missing_reason",
+                        f"{self.reason!r} is not one of {', '.join(MISSING_REASONS)}",
+                    )
+                ],
             )
 
 
@@ -93,6 +99,14 @@ class ScoreSheet:
         return attrs.asdict(self)
 
 
+def format_score(value: float, decimals: int = 2) -> str:
+    """A score as people read it: whole numbers without decimals, others to ``decimals`` places
+    with trailing zeros dropped (32.14, 7.5, 30)."""
+    return (
+        f"{value:.{decimals}f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    )
+
+
 def round_half_up(value: float, places: int) -> float:
     """Round half up (2.5 -> 3), the way scoring manuals round prorated scores."""
     scale = 10**places
@@ -124,7 +138,8 @@ def coerce_answer(instrument: Instrument, item: Item, raw: Any) -> Answer:
             raw = float(text)
         except ValueError:
             raise InvalidResponse(
-                "invalid answer", [Problem(instrument.id, item.id, f"{raw!r} is not {allowed(instrument, item)}")]
+                "invalid answer",
+                [Problem(instrument.id, item.id, f"{raw!r} is not {allowed(instrument, item)}")],
             ) from None
     if item.kind == "text":
         return str(raw)
@@ -132,7 +147,8 @@ def coerce_answer(instrument: Instrument, item: Item, raw: Any) -> Answer:
         raw = int(raw)
     if not isinstance(raw, int | float):
         raise InvalidResponse(
-            "invalid answer", [Problem(instrument.id, item.id, f"{raw!r} is not {allowed(instrument, item)}")]
+            "invalid answer",
+            [Problem(instrument.id, item.id, f"{raw!r} is not {allowed(instrument, item)}")],
         )
     problem = check_value(instrument, item, float(raw))
     if problem:
@@ -181,7 +197,9 @@ def check_answers(
     known = set(instrument.item_ids)
     for key in answers:
         if key not in known:
-            problems.append(Problem(where or instrument.id, key, f"{instrument.id} has no item {key!r}"))
+            problems.append(
+                Problem(where or instrument.id, key, f"{instrument.id} has no item {key!r}")
+            )
     for item in instrument.items:
         try:
             out[item.id] = coerce_answer(instrument, item, answers.get(item.id))
@@ -230,7 +248,9 @@ def score_scale(instrument: Instrument, scale: Scale, answers: Mapping[str, Answ
         total += item_value(instrument, instrument.item(item_id), scale, float(value))
         count += 1
     raw, score, prorated = finish_scale(scale, total, count)
-    return ScaleScore(scale.id, raw, score, count, len(scale.items), prorated, scale.band_for(score))
+    return ScaleScore(
+        scale.id, raw, score, count, len(scale.items), prorated, scale.band_for(score)
+    )
 
 
 def item_alerts(instrument: Instrument, item_id: str, value: Any) -> list[AlertHit]:
@@ -260,7 +280,9 @@ def score(instrument: Instrument, answers: Mapping[str, Any], where: str = "") -
     """
     coerced, problems = check_answers(instrument, answers, where)
     if problems:
-        raise InvalidResponse(f"{where or instrument.id}: {len(problems)} invalid answer(s)", problems)
+        raise InvalidResponse(
+            f"{where or instrument.id}: {len(problems)} invalid answer(s)", problems
+        )
     scales = tuple(score_scale(instrument, s, coerced) for s in instrument.scales)
     hits: list[AlertHit] = []
     for item in instrument.items:

@@ -7,7 +7,7 @@ recoded, then accumulated column by column in the order the scale lists them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -74,8 +74,11 @@ def item_codes(
         for pos in np.flatnonzero(bad)[: MAX_PROBLEMS - len(problems)]:
             row = first_row + int(pos)
             problems.append(
-                Problem(f"{where}row {row}" if where else f"row {row}", item.id,
-                        f"{original[pos]!r} is not {allowed(instrument, item)} (or empty, or a missing reason: {', '.join(MISSING_REASONS)})")
+                Problem(
+                    f"{where}row {row}" if where else f"row {row}",
+                    item.id,
+                    f"{original[pos]!r} is not {allowed(instrument, item)} (or empty, or a missing reason: {', '.join(MISSING_REASONS)})",
+                )
             )
     return values
 
@@ -108,14 +111,18 @@ def scale_values(instrument: Instrument, item: Item, scale: Scale, codes: np.nda
         lo, hi = instrument.value_range(item)
         values = lo + hi - values
     if scale.recode is not None:
-        lo = min(scale.recode)
-        table = np.full(max(scale.recode) - lo + 2, np.nan)
-        for code, v in scale.recode.items():
-            table[code - lo] = v
-        nan = np.isnan(values)
-        idx = np.where(nan, len(table) - 1, values - lo).astype(np.intp)
-        values = table[idx]
+        values = _look_up(scale.recode, values)
     return values
+
+
+def _look_up(mapping: Mapping[int, float], values: np.ndarray) -> np.ndarray:
+    """``mapping[value]`` for each value (a recode or lookup table), NaN staying NaN."""
+    lo = min(mapping)
+    table = np.full(max(mapping) - lo + 2, np.nan)  # the last cell is NaN's
+    for code, v in mapping.items():
+        table[code - lo] = v
+    idx = np.where(np.isnan(values), len(table) - 1, values - lo).astype(np.intp)
+    return table[idx]
 
 
 def finish_scale_vec(scale: Scale, total: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -129,16 +136,7 @@ def finish_scale_vec(scale: Scale, total: np.ndarray, count: np.ndarray) -> np.n
         else:
             raw = total.copy()
     raw[(count < scale.min_answered) | (count == 0)] = np.nan
-    if scale.lookup is not None:
-        lo = min(scale.lookup)
-        table = np.full(max(scale.lookup) - lo + 2, np.nan)
-        for k, v in scale.lookup.items():
-            table[k - lo] = v
-        nan = np.isnan(raw)
-        idx = np.where(nan, len(table) - 1, raw - lo).astype(np.intp)
-        score = table[idx]
-    else:
-        score = raw * scale.factor
+    score = _look_up(scale.lookup, raw) if scale.lookup is not None else raw * scale.factor
     if scale.round is not None:
         factor = 10**scale.round
         score = np.floor(score * factor + 0.5) / factor
@@ -190,7 +188,9 @@ def score_frame(
         if not item.scored:
             continue
         if item.id in data.columns:
-            codes[item.id] = item_codes(instrument, item, data[item.id], problems, prefix, first_row)
+            codes[item.id] = item_codes(
+                instrument, item, data[item.id], problems, prefix, first_row
+            )
         else:
             codes[item.id] = missing_col
     if problems:

@@ -20,12 +20,16 @@ from typing import Any
 
 import attrs
 
+from .administer import ScaleResult, direction_words
 from .errors import NotFound, WellbeingError
 from .instrument import Instrument, Scale
-from .scoring import ScaleScore
+from .scoring import format_score
 
 WORKER_BATTERY = "worker_check"
 """The battery a wellbeing check gives."""
+
+DECIMALS = 1
+"""Wellbeing scores are shown to one decimal place (:func:`recoverycap.scoring.format_score`)."""
 
 
 # -- what "high" means, read from the instrument ---------------------------------------------
@@ -44,11 +48,11 @@ def is_high(scale: Scale, value: float | None) -> bool:
 def high_rule(scale: Scale) -> str:
     """What "high" means for a scale, in words (e.g. "50 or more")."""
     if scale.cutoff is not None:
-        return f"{format_score(scale.cutoff)} or more"
+        return f"{format_score(scale.cutoff, DECIMALS)} or more"
     if not scale.bands:
         return "no high range defined"
     top = max(scale.bands, key=lambda b: (b.max, b.min))
-    rule = f"{format_score(top.min)} or more"
+    rule = f"{format_score(top.min, DECIMALS)} or more"
     return rule if top.label.lower() in ("high", rule) else f"{rule} ({top.label})"
 
 
@@ -62,29 +66,11 @@ def check_timepoint(day: dt.date) -> str:
     return f"check_{day.year}_q{(day.month - 1) // 3 + 1}"
 
 
-def format_score(value: float) -> str:
-    """A score as shown: whole numbers without decimals, others to one decimal place."""
-    return f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-
-
 # -- the worker's own result -------------------------------------------------------------------
 @attrs.frozen
-class ScaleLine:
-    """One scale of a worker's own result.
-
-    Attributes:
-        instrument: The instrument.
-        scale: The scale.
-        score: Its score.
-        previous: The score at the worker's previous check, if any.
-        previous_timepoint: That check's time point.
-    """
-
-    instrument: Instrument
-    scale: Scale
-    score: ScaleScore
-    previous: float | None = None
-    previous_timepoint: str | None = None
+class ScaleLine(ScaleResult):
+    """One scale of a worker's own result: a :class:`~recoverycap.administer.ScaleResult`
+    (instrument, scale, score, previous, previous_timepoint) told in the worker's words."""
 
     @property
     def high(self) -> bool:
@@ -99,19 +85,18 @@ class ScaleLine:
         s = self.score
         name = self.scale.name
         if s.score is None:
-            need = self.scale.min_answered or s.n_items
-            return [f"{name}: not scored ({s.answered} of {s.n_items} questions answered; at least {need} needed)."]
+            return [f"{name}: {self.not_scored()}."]
         lo, hi = self.instrument.scale_range(self.scale)
-        out = [f"{name}: {format_score(s.score)} on a {format_score(lo)}–{format_score(hi)} scale, where higher means more {name.lower()}."]
+        out = [
+            f"{name}: {format_score(s.score, DECIMALS)} on a {format_score(lo, DECIMALS)}–{format_score(hi, DECIMALS)} scale, where higher means more {name.lower()}."
+        ]
         band = next((b for b in self.scale.bands if b.label == s.band), None)
         if band is not None:
             out.append(band.description or f"That is {band.label}.")
         if self.previous is not None:
-            from .administer import direction_words
-
-            change = s.score - self.previous
             when = (self.previous_timepoint or "your last check").replace("_", " ")
-            out.append(f"At {when} it was {format_score(self.previous)}: {direction_words(change, self.scale.higher_is)}.")
+            change = direction_words(self.change or 0.0, self.scale.higher_is)
+            out.append(f"At {when} it was {format_score(self.previous, DECIMALS)}: {change}.")
         return out
 
 
@@ -157,7 +142,7 @@ class PersonalResult:
         out.append("")
         if self.suggest_supervision:
             bits = "; ".join(
-                f"{c.instrument.label} {c.scale.name.lower()} {format_score(c.score.score or 0)} ({high_rule(c.scale)} is high)"
+                f"{c.instrument.label} {c.scale.name.lower()} {format_score(c.score.score or 0, DECIMALS)} ({high_rule(c.scale)} is high)"
                 for c in self.concerns
             )
             out += [
@@ -166,12 +151,16 @@ class PersonalResult:
                 "someone you trust. This suggestion is for you: it is not sent to anyone.",
             ]
         else:
-            out.append("None of your burnout or stress scores is in the high range. Supervision is there")
+            out.append(
+                "None of your burnout or stress scores is in the high range. Supervision is there"
+            )
             out.append("whenever you want to talk things through.")
         return "\n".join(out)
 
 
-def personal_result(worker: str, results: Iterable[Any], on: dt.date | None = None) -> PersonalResult:
+def personal_result(
+    worker: str, results: Iterable[Any], on: dt.date | None = None
+) -> PersonalResult:
     """A worker's result from a finished session's ``scale_results()``
     (:class:`recoverycap.administer.ScaleResult`: instrument, scale, score, previous)."""
     lines = tuple(
@@ -193,7 +182,9 @@ def require_worker(store: Any, code: str) -> Any:
     except NotFound:
         found = None
     if found is None:
-        raise WellbeingError(f"no peer worker with code {code!r}; register them first (recoverycap worker add {code} --site SITE)")
+        raise WellbeingError(
+            f"no peer worker with code {code!r}; register them first (recoverycap worker add {code} --site SITE)"
+        )
     return found
 
 
@@ -215,8 +206,14 @@ def start_check(
     require_worker(store, worker)
     day = on or dt.date.today()
     return SurveySession.start(
-        store, worker, check_timepoint(day), worker_instruments(library), mode="self", by=worker,
-        subject_type="worker", substitutions=substitutions,
+        store,
+        worker,
+        check_timepoint(day),
+        worker_instruments(library),
+        mode="self",
+        by=worker,
+        subject_type="worker",
+        substitutions=substitutions,
         administered_at=on.isoformat() if on else None,
     )
 
@@ -227,7 +224,9 @@ def resume_check(
     """The worker's unfinished check as a survey session, or None."""
     from .administer import SurveySession
 
-    return SurveySession.resume(store, library, worker, "worker", by=worker, substitutions=substitutions)
+    return SurveySession.resume(
+        store, library, worker, "worker", by=worker, substitutions=substitutions
+    )
 
 
 def complete_check(

@@ -4,13 +4,13 @@
 scale) only for groups of at least ``min_group`` workers (the configuration's, never below
 :data:`recoverycap.privacy.MIN_GROUP`). "High" is as in :mod:`recoverycap.wellbeing`.
 
-Secondary suppression: every group a summary can show (the whole team, each site, each role, each
-role within a site) is planned together, from all workers, whatever slice was asked for; wherever a
-shown total minus the shown groups under it would leave fewer than ``min_group`` workers, the
-smallest shown group under it is hidden too (and a hidden total gets a hidden group under it),
-repeated until nothing small can be worked out by subtraction. So two summaries (say ``--site A``
-and the whole team) cannot be subtracted to reveal a small site. No summary holds a worker's code
-or a row per person.
+Secondary suppression (:func:`recoverycap.privacy.secondary_suppression`): every group a summary
+can show (the whole team, each site, each role, each role within a site) is planned together, from
+all workers, whatever slice was asked for; wherever a shown total minus the shown groups under it
+would leave fewer than ``min_group`` workers, the smallest shown group under it is hidden too (and
+a hidden total gets a hidden group under it), repeated until nothing small can be worked out by
+subtraction. So two summaries (say ``--site A`` and the whole team) cannot be subtracted to reveal
+a small site. No summary holds a worker's code or a row per person.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from typing import Any
 import attrs
 
 from .instrument import Instrument, Scale
-from .privacy import MIN_GROUP, reportable
-from .wellbeing import WORKER_BATTERY, WellbeingError, format_score, high_rule, is_high
+from .privacy import MIN_GROUP, Cell, secondary_suppression, threshold
+from .scoring import format_score
+from .wellbeing import DECIMALS, WORKER_BATTERY, WellbeingError, high_rule, is_high
 
 GROUPINGS = ("site", "role")
 """What a team summary can be split by."""
@@ -32,59 +33,6 @@ GROUPINGS = ("site", "role")
 ALL = "all workers"
 NO_SITE = "(no site)"
 NO_ROLE = "(no role)"
-
-
-Cell = tuple[str, ...]
-"""A group a summary can show: ``("all",)``, ``("site", s)``, ``("role", r)`` or
-``("cell", s, r)`` (role ``r`` within site ``s``)."""
-
-
-def secondary_suppression(counts: Mapping[tuple[str, str], int], min_group: int) -> tuple[set[Cell], set[Cell]]:
-    """Plan which groups to hide, given how many workers each site-and-role cell has.
-
-    Args:
-        counts: Workers (with a score) per ``(site, role)``.
-        min_group: The smallest group shown.
-
-    Returns:
-        ``(primary, secondary)``: the groups hidden because they are small, and the groups hidden
-        so that a small one cannot be worked out by subtracting shown groups from a shown total.
-    """
-    n: dict[Cell, int] = {}
-    sites = sorted({s for s, _ in counts})
-    roles = sorted({r for _, r in counts})
-    n[("all",)] = sum(counts.values())
-    for s in sites:
-        n[("site", s)] = sum(v for (cs, _), v in counts.items() if cs == s)
-    for r in roles:
-        n[("role", r)] = sum(v for (_, cr), v in counts.items() if cr == r)
-    for (s, r), v in counts.items():
-        n[("cell", s, r)] = v
-    relations: list[tuple[Cell, list[Cell]]] = [
-        (("all",), [("site", s) for s in sites]),
-        (("all",), [("role", r) for r in roles]),
-    ]
-    relations += [(("site", s), [("cell", s, r) for r in roles]) for s in sites]
-    relations += [(("role", r), [("cell", s, r) for s in sites]) for r in roles]
-    primary = {c for c, v in n.items() if v > 0 and not reportable(v, min_group)}
-    hidden = set(primary)
-    changed = True
-    while changed:
-        changed = False
-        for parent, children in relations:
-            kids = [c for c in children if n.get(c, 0) > 0]
-            hid = [c for c in kids if c in hidden]
-            shown = sorted((c for c in kids if c not in hidden), key=lambda c: (n[c], c))
-            if not shown:
-                continue
-            if parent not in hidden:
-                leak = bool(hid) and not reportable(sum(n[c] for c in hid), min_group)
-            else:
-                leak = not hid  # a hidden total whose groups are all shown is their sum
-            if leak:
-                hidden.add(shown[0])
-                changed = True
-    return primary, hidden - primary
 
 
 @attrs.frozen
@@ -151,7 +99,10 @@ class TeamSummary:
         head = f"Team wellbeing: {self.scope}"
         head += f", split by {self.by}" if self.by else ""
         head += f"; each worker's latest check{' since ' + self.since.isoformat() if self.since else ''}."
-        out = [head, f"Only groups of at least {k} workers are shown; no one's own result is shown here."]
+        out = [
+            head,
+            f"Only groups of at least {k} workers are shown; no one's own result is shown here.",
+        ]
         current: Instrument | None = None
         width = max([len(g.group) for sc in self.scales for g in sc.groups] + [len("group")])
         for summary in self.scales:
@@ -159,17 +110,24 @@ class TeamSummary:
                 current = summary.instrument
                 out.append("")
                 out.append(f"{current.name} ({current.label})")
-                out.append(f"    {'group':<{width}}  {'n':>3}  {'mean':>6}  {'median':>6}  {'% high':>7}")
+                out.append(
+                    f"    {'group':<{width}}  {'n':>3}  {'mean':>6}  {'median':>6}  {'% high':>7}"
+                )
             scale = summary.scale
             out.append(f"  {scale.name} (high: {high_rule(scale)})")
             for g in summary.groups:
                 if g.suppressed:
-                    why = f"not shown: fewer than {k} workers" if g.suppressed == "small" else "not shown (see the note below)"
+                    why = (
+                        f"not shown: fewer than {k} workers"
+                        if g.suppressed == "small"
+                        else "not shown (see the note below)"
+                    )
                     out.append(f"    {g.group:<{width}}  {'*':>3}  {why}")
                 else:
                     out.append(
-                        f"    {g.group:<{width}}  {g.n:>3}  {format_score(g.mean or 0):>6}  "
-                        f"{format_score(g.median or 0):>6}  {format_score(g.pct_high or 0) + '%':>7}"
+                        f"    {g.group:<{width}}  {g.n:>3}  {format_score(g.mean or 0, DECIMALS):>6}  "
+                        f"{format_score(g.median or 0, DECIMALS):>6}  "
+                        f"{format_score(g.pct_high or 0, DECIMALS) + '%':>7}"
                     )
             if not summary.groups:
                 out.append("    (no checks recorded)")
@@ -177,7 +135,9 @@ class TeamSummary:
         if counts["small"] or counts["secondary"]:
             out.append("")
         if counts["small"]:
-            out.append(f"* Groups of fewer than {k} workers are not shown, so that no one can be identified.")
+            out.append(
+                f"* Groups of fewer than {k} workers are not shown, so that no one can be identified."
+            )
         if counts["secondary"]:
             out.append(
                 "* Some larger groups are not shown either: with the total and the other groups, they would "
@@ -226,7 +186,7 @@ def summarise(
     """
     if by is not None and by not in GROUPINGS:
         raise WellbeingError(f"a summary can be split by {' or '.join(GROUPINGS)}; got {by!r}")
-    k = max(int(min_group), MIN_GROUP)
+    k = threshold(min_group)
     scales: list[ScaleSummary] = []
     for inst in instruments:
         for scale in inst.scales:
@@ -238,14 +198,23 @@ def summarise(
             for w in scored:
                 counts[(w.site, w.role)] = counts.get((w.site, w.role), 0) + 1
             primary, secondary = secondary_suppression(counts, k)
-            scales.append(ScaleSummary(inst, scale, tuple(_groups(scored, key, scale, site, by, primary, secondary))))
+            scales.append(
+                ScaleSummary(
+                    inst, scale, tuple(_groups(scored, key, scale, site, by, primary, secondary))
+                )
+            )
     scope = f"site {site}" if site else "all sites"
     return TeamSummary(scope, by, k, tuple(scales), since)
 
 
 def _groups(
-    scored: Sequence[WorkerScores], key: tuple[str, str], scale: Scale, site: str | None,
-    by: str | None, primary: set[Cell], secondary: set[Cell],
+    scored: Sequence[WorkerScores],
+    key: tuple[str, str],
+    scale: Scale,
+    site: str | None,
+    by: str | None,
+    primary: set[Cell],
+    secondary: set[Cell],
 ) -> list[GroupStat]:
     wanted: list[tuple[str, Cell, list[WorkerScores]]] = []
     if site is None:
@@ -273,44 +242,53 @@ def _groups(
         else:
             values = [w.scores[key] for w in members]
             high = sum(1 for v in values if is_high(scale, v))
-            out.append(GroupStat(
-                label, len(values), statistics.fmean(values), statistics.median(values),
-                100.0 * high / len(values),
-            ))
+            out.append(
+                GroupStat(
+                    label,
+                    len(values),
+                    statistics.fmean(values),
+                    statistics.median(values),
+                    100.0 * high / len(values),
+                )
+            )
     return out
 
 
-def latest_scores(store: Any, instruments: Sequence[Instrument], since: dt.date | None = None) -> list[WorkerScores]:
+def latest_scores(
+    store: Any, instruments: Sequence[Instrument], since: dt.date | None = None
+) -> list[WorkerScores]:
     """Every active worker's latest complete check of each instrument, with its stored scores
     (computed by the store from the stored answers and the version given).
 
     Workers marked ``left`` are not included: a team summary describes the team as it is.
     """
-    from .due import record_field as _get
     from .schedule import parse_date
 
     wanted = {inst.id for inst in instruments}
+    workers = store.workers(status="active")
+    latest: dict[str, dict[str, Any]] = {w.code: {} for w in workers}
+    # one query for every worker's checks, oldest first, so the last kept is the latest
+    for adm in store.administrations(subject_type="worker", status="complete"):
+        if adm.subject not in latest or adm.instrument not in wanted:
+            continue
+        day = parse_date(adm.administered_at, "administered_at")
+        if since is not None and (day is None or day < since):
+            continue
+        mine = latest[adm.subject]
+        if (
+            adm.instrument not in mine
+            or adm.administered_at >= mine[adm.instrument].administered_at
+        ):
+            mine[adm.instrument] = adm
     out = []
-    for worker in store.workers(status="active"):
-        code = str(_get(worker, "code"))
-        latest: dict[str, Any] = {}
-        for adm in store.administrations(subject=code, subject_type="worker", status="complete"):
-            iid = str(_get(adm, "instrument"))
-            if iid not in wanted:
-                continue
-            when = str(_get(adm, "administered_at") or "")
-            day = parse_date(when, "administered_at")
-            if since is not None and (day is None or day < since):
-                continue
-            if iid not in latest or when >= latest[iid][0]:
-                latest[iid] = (when, adm)
+    for worker in workers:
         scores: dict[tuple[str, str], float] = {}
-        for iid, (_, adm) in latest.items():
-            for s in store.scores(_get(adm, "id")).scales:
+        for iid, adm in latest[worker.code].items():
+            for s in store.scores(adm.id).scales:
                 if s.score is not None:
                     scores[(iid, s.scale)] = s.score
         if scores:
-            out.append(WorkerScores(str(_get(worker, "site") or NO_SITE), str(_get(worker, "role") or NO_ROLE), scores))
+            out.append(WorkerScores(worker.site or NO_SITE, worker.role or NO_ROLE, scores))
     return out
 
 
@@ -326,6 +304,10 @@ def team_summary(
     """The team summary from a store (see :func:`summarise`)."""
     instruments = library.resolve(battery=WORKER_BATTERY)
     return summarise(
-        latest_scores(store, instruments, since), instruments, site=site, by=by,
-        min_group=min_group, since=since,
+        latest_scores(store, instruments, since),
+        instruments,
+        site=site,
+        by=by,
+        min_group=min_group,
+        since=since,
     )

@@ -216,7 +216,11 @@ def test_review_lists_every_answer_and_finish_scores(store, lib):
     session.skip("declined")
     rows = session.review()
     assert [r.shown for r in rows] == [
-        "2 Often", "3 Sometimes", "4 Seldom", "5", "skipped: prefers not to answer",
+        "2 Often",
+        "3 Sometimes",
+        "4 Seldom",
+        "5",
+        "skipped: prefers not to answer",
     ]
     sheet = session.finish()
     assert sheet["strain"].score == pytest.approx(200 / 3)
@@ -254,7 +258,10 @@ def test_resume_keeps_answers_and_continues_at_first_unanswered(db, lib):
         assert resumed is not None
         assert resumed.administration_ids == ids
         assert resumed.timepoint == "intake"
-        assert resumed.describe() == "at intake: Tiny test instrument (2 of 5 answered), BARC-10 (not started)"
+        assert (
+            resumed.describe()
+            == "at intake: Tiny test instrument (2 of 5 answered), BARC-10 (not started)"
+        )
         q = resumed.current
         assert (q.item.id, q.number) == ("a3", 3)
         assert resumed.answers() == {"a1": 2, "a2": 3}
@@ -366,7 +373,10 @@ def test_summary_reads_higher_is_worse(store, lib):
         session.finish()
     strain = session.scale_results()[0]
     assert (strain.score.score, strain.previous) == (75, 100)
-    assert strain.sentence() == "Tiny test instrument Strain: 75 (high); at intake it was 100: down 25 (better)"
+    assert (
+        strain.sentence()
+        == "Tiny test instrument Strain: 75 (high); at intake it was 100: down 25 (better)"
+    )
 
 
 def test_summary_says_when_not_scored(store, lib):
@@ -398,7 +408,11 @@ def test_direction_words(change, higher_is, words):
 
 @pytest.mark.parametrize(
     ("timepoint", "phrase"),
-    [("intake", "at intake"), ("post_release_12w", "12 weeks after release"), ("week_two", "at week two")],
+    [
+        ("intake", "at intake"),
+        ("post_release_12w", "12 weeks after release"),
+        ("week_two", "at week two"),
+    ],
 )
 def test_timepoint_phrase(timepoint, phrase):
     """Time points in words, including an organisation's own."""
@@ -419,13 +433,20 @@ def test_paper_form_is_back_dated_and_scored(store, lib):
     """A paper form: mode paper, the date on the form, every answer, scores and comparison."""
     barc_at(store, lib, "intake", [3] * 10)  # 30, recorded today
     entry = enter_paper_form(
-        store, CODE, lib.get("barc10"), "programme_end",
-        {f"q{i}": 4 for i in range(1, 10)} | {"q10": "6"}, _yesterday(),
+        store,
+        CODE,
+        lib.get("barc10"),
+        "programme_end",
+        {f"q{i}": 4 for i in range(1, 10)} | {"q10": "6"},
+        _yesterday(),
         by="PW-03",
     )
     adm = store.administration(entry.administration_id)
     assert (adm.mode, adm.administered_at, adm.administered_by, adm.status) == (
-        "paper", _yesterday(), "PW-03", "complete",
+        "paper",
+        _yesterday(),
+        "PW-03",
+        "complete",
     )
     assert store.answers(adm.id)["q10"] == 6
     assert entry.sheet["total"].score == 9 * 4 + 6
@@ -437,7 +458,9 @@ def test_paper_form_compares_with_earlier_form(store, lib):
     """Two paper forms: the later one is compared with the earlier one."""
     barc = lib.get("barc10")
     enter_paper_form(store, CODE, barc, "intake", {f"q{i}": 2 for i in range(1, 11)}, "2025-01-10")
-    entry = enter_paper_form(store, CODE, barc, "release", {f"q{i}": 3 for i in range(1, 11)}, "2025-06-10")
+    entry = enter_paper_form(
+        store, CODE, barc, "release", {f"q{i}": 3 for i in range(1, 11)}, "2025-06-10"
+    )
     assert entry.results[0].sentence() == (
         "BARC-10 Recovery capital: 30 (below the recovery cut-off); at intake it was 20: up 10 (better)"
     )
@@ -447,8 +470,12 @@ def test_paper_form_with_an_invalid_code_writes_nothing(store, lib):
     """Every bad code is reported at once, and nothing is written."""
     with pytest.raises(InvalidResponse) as info:
         enter_paper_form(
-            store, CODE, lib.get("barc10"), "intake",
-            {f"q{i}": 4 for i in range(1, 11)} | {"q2": 7, "q5": "x", "q11": 1}, "2025-01-10",
+            store,
+            CODE,
+            lib.get("barc10"),
+            "intake",
+            {f"q{i}": 4 for i in range(1, 11)} | {"q2": 7, "q5": "x", "q11": 1},
+            "2025-01-10",
         )
     messages = [str(p) for p in info.value.problems]
     assert any("q2: 7 is not one of 1–6" in m for m in messages)
@@ -460,7 +487,12 @@ def test_paper_form_with_an_invalid_code_writes_nothing(store, lib):
 def test_paper_form_alerts_are_recorded(store, lib):
     """PHQ-9 item 9 on a paper form is recorded as an alert."""
     entry = enter_paper_form(
-        store, CODE, lib.get("phq9"), "intake", {f"q{i}": 0 for i in range(1, 9)} | {"q9": 2}, "2025-01-10"
+        store,
+        CODE,
+        lib.get("phq9"),
+        "intake",
+        {f"q{i}": 0 for i in range(1, 9)} | {"q9": 2},
+        "2025-01-10",
     )
     assert [h.alert for h in entry.alerts] == ["self_harm"]
     assert [a.value for a in store.alerts(entry.administration_id)] == [2.0]

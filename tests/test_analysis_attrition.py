@@ -25,20 +25,63 @@ def _frame() -> pd.DataFrame:
     for i in range(8):
         who = f"ALT-{i:04d}"
         site = "north" if i < 4 else "south"
-        rows.append({"subject": who, "site": site, "timepoint": "intake", "instrument": "barc10", "scale": "total", "score": 20 + 5 * i})
+        rows.append(
+            {
+                "subject": who,
+                "site": site,
+                "timepoint": "intake",
+                "instrument": "barc10",
+                "scale": "total",
+                "score": 20 + 5 * i,
+            }
+        )
         if i < 6:
-            rows.append({"subject": who, "site": site, "timepoint": "release", "instrument": "barc10", "scale": "total", "score": 30 + i})
+            rows.append(
+                {
+                    "subject": who,
+                    "site": site,
+                    "timepoint": "release",
+                    "instrument": "barc10",
+                    "scale": "total",
+                    "score": 30 + i,
+                }
+            )
         if i in (0, 2, 4):
-            rows.append({"subject": who, "site": site, "timepoint": "post_release_12w", "instrument": "barc10", "scale": "total", "score": 40})
+            rows.append(
+                {
+                    "subject": who,
+                    "site": site,
+                    "timepoint": "post_release_12w",
+                    "instrument": "barc10",
+                    "scale": "total",
+                    "score": 40,
+                }
+            )
     return pd.DataFrame(rows)
 
 
-OUTCOMES = pd.DataFrame({
-    "participant": ["ALT-0006", "ALT-0007", "ALT-0007", "ALT-0001", "ALT-0003", "ALT-0005"],
-    "timepoint": ["release", "release", "release", "post_release_12w", "post_release_12w", "post_release_12w"],
-    "result": ["recalled", "no_answer", "uncontactable", "declined", "reached", "recalled"],
-    "date": ["2024-05-01", "2024-05-01", "2024-06-01", "2024-08-01", "2024-08-02", "2024-08-03"],
-})
+OUTCOMES = pd.DataFrame(
+    {
+        "participant": ["ALT-0006", "ALT-0007", "ALT-0007", "ALT-0001", "ALT-0003", "ALT-0005"],
+        "timepoint": [
+            "release",
+            "release",
+            "release",
+            "post_release_12w",
+            "post_release_12w",
+            "post_release_12w",
+        ],
+        "result": ["recalled", "no_answer", "uncontactable", "declined", "reached", "recalled"],
+        "date": [
+            "2024-05-01",
+            "2024-05-01",
+            "2024-06-01",
+            "2024-08-01",
+            "2024-08-02",
+            "2024-08-03",
+        ],
+    }
+)
 
 
 def test_followed_counts() -> None:
@@ -58,9 +101,15 @@ def test_reasons_from_the_last_outcome() -> None:
     outcome are named as such."""
     result = attrition(_frame(), outcomes=OUTCOMES)
     assert list(result.reasons.columns) == list(REASON_COLUMNS)
-    release = result.reasons[result.reasons["timepoint"] == "release"].set_index("reason")["n"].to_dict()
+    release = (
+        result.reasons[result.reasons["timepoint"] == "release"].set_index("reason")["n"].to_dict()
+    )
     assert release == {"recalled": 1, "uncontactable": 1}
-    week12 = result.reasons[result.reasons["timepoint"] == "post_release_12w"].set_index("reason")["n"].to_dict()
+    week12 = (
+        result.reasons[result.reasons["timepoint"] == "post_release_12w"]
+        .set_index("reason")["n"]
+        .to_dict()
+    )
     # lost at 12 weeks: 1 (declined), 3 (reached), 5 (recalled), 6 and 7 (nothing for 12 weeks)
     assert week12 == {"declined": 1, "reached_no_scores": 1, "recalled": 1, NONE_RECORDED: 2}
 
@@ -91,8 +140,12 @@ def test_baseline_comparison_by_hand() -> None:
 def test_by_site() -> None:
     """Follow-up per site after everyone."""
     result = attrition(_frame(), by="site")
-    north = result.followed[(result.followed["group"] == "north") & (result.followed["timepoint"] == "release")].iloc[0]
-    south = result.followed[(result.followed["group"] == "south") & (result.followed["timepoint"] == "release")].iloc[0]
+    north = result.followed[
+        (result.followed["group"] == "north") & (result.followed["timepoint"] == "release")
+    ].iloc[0]
+    south = result.followed[
+        (result.followed["group"] == "south") & (result.followed["timepoint"] == "release")
+    ].iloc[0]
     assert (north["n_baseline"], north["n_followed"]) == (4, 4)
     assert (south["n_baseline"], south["n_followed"]) == (4, 2)
 

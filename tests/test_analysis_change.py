@@ -18,9 +18,25 @@ from recoverycap.errors import AnalysisError, RecoveryCapWarning
 REF = Path(__file__).parent / "reference"
 
 R_FIELDS = (
-    "n", "mean_before", "sd_before", "mean_after", "sd_after", "t", "df", "p_t", "mean_change",
-    "ci_low", "ci_high", "wilcoxon_v", "p_wilcoxon", "d_z", "d_z_ci_low", "d_z_ci_high",
-    "hedges_g", "g_ci_low", "g_ci_high",
+    "n",
+    "mean_before",
+    "sd_before",
+    "mean_after",
+    "sd_after",
+    "t",
+    "df",
+    "p_t",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "wilcoxon_v",
+    "p_wilcoxon",
+    "d_z",
+    "d_z_ci_low",
+    "d_z_ci_high",
+    "hedges_g",
+    "g_ci_low",
+    "g_ci_high",
 )
 
 
@@ -51,7 +67,10 @@ def test_wilcoxon_method_follows_r(ties: pd.DataFrame, exact: pd.DataFrame) -> N
     the data without; so do we (R's wilcoxon_exact flag: 0 and 1)."""
     assert R["ties.wilcoxon_exact"] == "0"
     assert R["exact.wilcoxon_exact"] == "1"
-    assert paired_change(ties, before="intake", after="release").wilcoxon_method == "normal approximation"
+    assert (
+        paired_change(ties, before="intake", after="release").wilcoxon_method
+        == "normal approximation"
+    )
     assert paired_change(exact, before="intake", after="release").wilcoxon_method == "exact"
 
 
@@ -108,7 +127,9 @@ def test_latest_score_is_used_when_repeated(exact: pd.DataFrame) -> None:
     )
     with pytest.warns(RecoveryCapWarning, match="more than one score"):
         result = paired_change(pd.concat([exact, extra]), before="intake", after="release")
-    assert result.mean_after == pytest.approx((exact.loc[exact["timepoint"] == "release", "score"].sum() - 33 + 60) / 12)
+    assert result.mean_after == pytest.approx(
+        (exact.loc[exact["timepoint"] == "release", "score"].sum() - 33 + 60) / 12
+    )
 
 
 # -- degenerate data ---------------------------------------------------------------------------
@@ -143,7 +164,9 @@ def test_one_timepoint_is_an_error_naming_what_is_there() -> None:
 def test_one_timepoint_in_a_subgroup_warns() -> None:
     """A subgroup seen only at intake: a warning and NaN for it, results for the others."""
     data = _frame([30, 40, 35, 31], [33, 45, 36, 38]).assign(site="a")
-    data = pd.concat([data, pd.DataFrame([{"subject": "Q", "timepoint": "intake", "score": 30, "site": "b"}])])
+    data = pd.concat(
+        [data, pd.DataFrame([{"subject": "Q", "timepoint": "intake", "score": 30, "site": "b"}])]
+    )
     with pytest.warns(RecoveryCapWarning, match="b: only 0 people"):
         table = change_table(data, before="intake", after="release", by="site")
     assert table.loc[table["group"] == "b", "n_pairs"].item() == 0
@@ -155,7 +178,9 @@ def test_identical_changes_warn_and_give_nan_t() -> None:
     """Everyone changed by exactly 2: no variance in the changes, so t and d_z are NaN; the
     Wilcoxon test still runs (every change is positive)."""
     with pytest.warns(RecoveryCapWarning, match="no variance"):
-        result = paired_change(_frame([30, 40, 35, 20], [32, 42, 37, 22]), before="intake", after="release")
+        result = paired_change(
+            _frame([30, 40, 35, 20], [32, 42, 37, 22]), before="intake", after="release"
+        )
     assert math.isnan(result.t) and math.isnan(result.d_z)
     assert result.mean_change == 2
     assert result.wilcoxon_v == 10  # ranks 1..4 tied at 2.5, all positive

@@ -11,16 +11,20 @@ from recoverycap.errors import AnalysisError, RecoveryCapWarning
 
 
 def _scores() -> pd.DataFrame:
-    return pd.DataFrame({
-        "subject": ["A", "A", "B", "B", "C"],
-        "site": ["n", "n", "s", "s", "n"],
-        "cohort": ["c1", "c1", "c2", "c2", "c1"],
-        "instrument": "barc10",
-        "scale": "total",
-        "timepoint": ["release", "intake", "intake", "follow_up_9m", "intake"],
-        "administered_at": pd.to_datetime(["2024-04-01", "2024-01-01", "2024-01-03", "2024-10-01", "2024-01-05"], utc=True),
-        "score": [40.0, 30, 35, 45, 20],
-    })
+    return pd.DataFrame(
+        {
+            "subject": ["A", "A", "B", "B", "C"],
+            "site": ["n", "n", "s", "s", "n"],
+            "cohort": ["c1", "c1", "c2", "c2", "c1"],
+            "instrument": "barc10",
+            "scale": "total",
+            "timepoint": ["release", "intake", "intake", "follow_up_9m", "intake"],
+            "administered_at": pd.to_datetime(
+                ["2024-04-01", "2024-01-01", "2024-01-03", "2024-10-01", "2024-01-05"], utc=True
+            ),
+            "score": [40.0, 30, 35, 45, 20],
+        }
+    )
 
 
 def test_timepoint_order_is_the_schedule_then_by_date() -> None:
@@ -66,7 +70,9 @@ def test_mixed_versions_warn() -> None:
 
 def test_add_programme_and_groups() -> None:
     """A person on two programmes counts in both; no enrolment is 'none'."""
-    enrolments = pd.DataFrame({"participant": ["A", "A", "B"], "programme": ["ttg", "twelve_step", "ttg"]})
+    enrolments = pd.DataFrame(
+        {"participant": ["A", "A", "B"], "programme": ["ttg", "twelve_step", "ttg"]}
+    )
     data = add_programme(_scores(), enrolments)
     labels = {label: set(part["subject"]) for label, part in groups(data, "programme")}
     assert labels == {"none": {"C"}, "ttg": {"A", "B"}, "twelve_step": {"A"}}
@@ -77,4 +83,6 @@ def test_add_programme_and_groups() -> None:
 def test_weeks_since_first() -> None:
     """Weeks from each person's first administration: A's release is 91 days = 13 weeks on."""
     weeks = weeks_since_first(_scores())
-    assert weeks.tolist() == pytest.approx([13.0, 0.0, 0.0, (pd.Timestamp("2024-10-01") - pd.Timestamp("2024-01-03")).days / 7, 0.0])
+    assert weeks.tolist() == pytest.approx(
+        [13.0, 0.0, 0.0, (pd.Timestamp("2024-10-01") - pd.Timestamp("2024-01-03")).days / 7, 0.0]
+    )

@@ -55,7 +55,9 @@ def test_keeps_everyone(slope_model, growth: pd.DataFrame) -> None:  # type: ign
         ("time", "se", "growth.slope.weeks_se"),
     ],
 )
-def test_random_slope_fixed_effects_match_lme4(slope_model, term: str, column: str, key: str) -> None:  # type: ignore[no-untyped-def]
+def test_random_slope_fixed_effects_match_lme4(
+    slope_model, term: str, column: str, key: str
+) -> None:  # type: ignore[no-untyped-def]
     """Checked against R 4.2 lme4::lmer(score ~ weeks + (weeks | subject), REML = TRUE) (tight
     optimizer tolerance): fixed effects and SEs (vcov) to the 5 significant digits printed."""
     assert slope_model.random_slope
@@ -117,7 +119,14 @@ def test_falls_back_when_slopes_do_not_vary() -> None:
     for i in range(30):
         level = rng.normal(30, 5)
         for j, week in enumerate((0, 6, 12, 26)):
-            rows.append({"subject": f"P{i:02d}", "timepoint": f"t{j}", "week": week, "score": level + 0.4 * week + rng.normal(0, 2)})
+            rows.append(
+                {
+                    "subject": f"P{i:02d}",
+                    "timepoint": f"t{j}",
+                    "week": week,
+                    "score": level + 0.4 * week + rng.normal(0, 2),
+                }
+            )
     model = growth_model(pd.DataFrame(rows), time="week")
     assert not model.random_slope
     assert any("could not tell apart" in n or "did not converge" in n for n in model.notes)
@@ -126,8 +135,13 @@ def test_falls_back_when_slopes_do_not_vary() -> None:
 
 def test_too_few_repeats_use_intercept_only() -> None:
     """Only two people have repeated scores: no random slope is tried, and the note says why."""
-    rows = [{"subject": f"P{i}", "timepoint": "intake", "t": 0.0, "score": 30.0 + i} for i in range(8)]
-    rows += [{"subject": "P0", "timepoint": "release", "t": 10.0, "score": 36.0}, {"subject": "P1", "timepoint": "release", "t": 10.0, "score": 38.0}]
+    rows = [
+        {"subject": f"P{i}", "timepoint": "intake", "t": 0.0, "score": 30.0 + i} for i in range(8)
+    ]
+    rows += [
+        {"subject": "P0", "timepoint": "release", "t": 10.0, "score": 36.0},
+        {"subject": "P1", "timepoint": "release", "t": 10.0, "score": 38.0},
+    ]
     model = growth_model(pd.DataFrame(rows), time="t")
     assert not model.random_slope
     assert any("Too few people had repeated scores" in n for n in model.notes)
@@ -135,7 +149,9 @@ def test_too_few_repeats_use_intercept_only() -> None:
 
 def test_one_timepoint_warns_and_gives_nan() -> None:
     """Everyone at one time: a warning and NaN estimates."""
-    data = pd.DataFrame({"subject": ["A", "B", "C"], "timepoint": "intake", "order": 0, "score": [30, 31, 35]})
+    data = pd.DataFrame(
+        {"subject": ["A", "B", "C"], "timepoint": "intake", "order": 0, "score": [30, 31, 35]}
+    )
     with pytest.warns(RecoveryCapWarning, match="two or more different times"):
         model = growth_model(data, time="order")
     assert math.isnan(model.estimate("time"))
@@ -143,7 +159,9 @@ def test_one_timepoint_warns_and_gives_nan() -> None:
 
 def test_constant_scores_warn_and_give_nan() -> None:
     """Every score the same: a warning and NaN, not a crash."""
-    data = pd.DataFrame({"subject": list("AABBCC"), "timepoint": ["intake", "release"] * 3, "score": 30.0})
+    data = pd.DataFrame(
+        {"subject": list("AABBCC"), "timepoint": ["intake", "release"] * 3, "score": 30.0}
+    )
     with pytest.warns(RecoveryCapWarning, match="every score is the same"):
         model = growth_model(data, time="order")
     assert math.isnan(model.estimate("intercept"))
@@ -171,7 +189,9 @@ def test_growth_table_by_site(growth: pd.DataFrame) -> None:
     assert sum(m.n_subjects for m in models[1:]) == models[0].n_subjects
 
 
-def test_convergence_failure_is_explained(growth: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_convergence_failure_is_explained(
+    growth: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """When no optimizer converges, the model falls back, then says in plain words that the
     numbers are approximate, and warns; the raw messages are kept for the record."""
     import statsmodels.api as sm
@@ -183,7 +203,9 @@ def test_convergence_failure_is_explained(growth: pd.DataFrame, monkeypatch: pyt
         result = real_fit(self, *args, **kwargs)
         import warnings
 
-        warnings.warn("Maximum Likelihood optimization failed to converge.", ConvergenceWarning, stacklevel=2)
+        warnings.warn(
+            "Maximum Likelihood optimization failed to converge.", ConvergenceWarning, stacklevel=2
+        )
         result.converged = False
         return result
 

@@ -40,9 +40,13 @@ def test_profile(growth: pd.DataFrame, barc10: Instrument, tmp_path: Path, suffi
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])
-def test_trajectories(growth: pd.DataFrame, barc10: Instrument, tmp_path: Path, suffix: str) -> None:
+def test_trajectories(
+    growth: pd.DataFrame, barc10: Instrument, tmp_path: Path, suffix: str
+) -> None:
     """Means with CIs per time point, one line per site."""
-    _check(plot_trajectories(growth, tmp_path / f"traj.{suffix}", instrument=barc10, by="site"), suffix)
+    _check(
+        plot_trajectories(growth, tmp_path / f"traj.{suffix}", instrument=barc10, by="site"), suffix
+    )
 
 
 @pytest.mark.parametrize("suffix", ["png", "svg"])

@@ -67,11 +67,17 @@ def test_instrument_scales_use_scored_values(tiny: Instrument) -> None:
     """With an instrument, items are reverse-keyed and recoded as the scale scores them: the
     tiny instrument's 'strain' reverses a3 and recodes 1..5 to 100..0, so α of strain equals α
     of the recoded values computed by hand."""
-    raw = pd.DataFrame({"a1": [1, 2, 3, 4, 5, 2], "a2": [1, 3, 3, 5, 4, 2], "a3": [5, 4, 2, 2, 1, 4]})
+    raw = pd.DataFrame(
+        {"a1": [1, 2, 3, 4, 5, 2], "a2": [1, 3, 3, 5, 4, 2], "a3": [5, 4, 2, 2, 1, 4]}
+    )
     pct = {1: 100, 2: 75, 3: 50, 4: 25, 5: 0}
-    values = pd.DataFrame({
-        "a1": raw["a1"].map(pct), "a2": raw["a2"].map(pct), "a3": (6 - raw["a3"]).map(pct),
-    }).astype(float)
+    values = pd.DataFrame(
+        {
+            "a1": raw["a1"].map(pct),
+            "a2": raw["a2"].map(pct),
+            "a3": (6 - raw["a3"]).map(pct),
+        }
+    ).astype(float)
     k = 3
     by_hand = k / (k - 1) * (1 - values.var(ddof=1).sum() / values.sum(axis=1).var(ddof=1))
     result = scale_reliability(raw, tiny, "strain")
@@ -90,14 +96,26 @@ def test_reliability_table_by_group(barc10: Instrument, answers: pd.DataFrame) -
 
 def test_items_wide_keeps_missing_as_nan() -> None:
     """Long answers become one row per administration; a missing reason is NaN, never 0."""
-    long = pd.DataFrame({
-        "administration_id": ["x", "x", "y", "y"], "subject": ["A", "A", "B", "B"],
-        "timepoint": "intake", "instrument": "barc10",
-        "item": ["q1", "q2", "q1", "q2"], "value": [3, 4, None, 5],
-        "missing_reason": [None, None, "declined", None],
-    })
+    long = pd.DataFrame(
+        {
+            "administration_id": ["x", "x", "y", "y"],
+            "subject": ["A", "A", "B", "B"],
+            "timepoint": "intake",
+            "instrument": "barc10",
+            "item": ["q1", "q2", "q1", "q2"],
+            "value": [3, 4, None, 5],
+            "missing_reason": [None, None, "declined", None],
+        }
+    )
     wide = items_wide(long)
-    assert wide.columns.tolist() == ["administration_id", "subject", "instrument", "timepoint", "q1", "q2"]
+    assert wide.columns.tolist() == [
+        "administration_id",
+        "subject",
+        "instrument",
+        "timepoint",
+        "q1",
+        "q2",
+    ]
     assert math.isnan(wide.set_index("administration_id").loc["y", "q1"])
     assert wide.set_index("administration_id").loc["x", "q2"] == 4
 

@@ -23,11 +23,31 @@ from recoverycap.analysis.reliable import (
 from recoverycap.errors import AnalysisError, RecoveryCapWarning
 
 
-def long_frame(pairs: dict[str, tuple[float, float]], instrument: str = "barc10", scale: str = "total") -> pd.DataFrame:
+def long_frame(
+    pairs: dict[str, tuple[float, float]], instrument: str = "barc10", scale: str = "total"
+) -> pd.DataFrame:
     rows = []
     for who, (a, b) in pairs.items():
-        rows.append({"subject": who, "timepoint": "intake", "score": a, "instrument": instrument, "scale": scale, "site": "north"})
-        rows.append({"subject": who, "timepoint": "release", "score": b, "instrument": instrument, "scale": scale, "site": "north"})
+        rows.append(
+            {
+                "subject": who,
+                "timepoint": "intake",
+                "score": a,
+                "instrument": instrument,
+                "scale": scale,
+                "site": "north",
+            }
+        )
+        rows.append(
+            {
+                "subject": who,
+                "timepoint": "release",
+                "score": b,
+                "instrument": instrument,
+                "scale": scale,
+                "site": "north",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -62,16 +82,32 @@ def test_worked_example_barc10(barc10: Instrument) -> None:
     assert result.inputs.reliable_difference == pytest.approx(7.0123092, abs=1e-7)
     people = result.people.set_index("subject")
     assert list(result.people.columns) == list(PEOPLE_COLUMNS)
-    expected_rc = {"ALT-0042": 3.913, "ALT-0043": 2.795, "ALT-0044": 1.398, "ALT-0045": -2.236, "ALT-0046": 0.559, "ALT-0047": 2.236}
+    expected_rc = {
+        "ALT-0042": 3.913,
+        "ALT-0043": 2.795,
+        "ALT-0044": 1.398,
+        "ALT-0045": -2.236,
+        "ALT-0046": 0.559,
+        "ALT-0047": 2.236,
+    }
     for who, rc in expected_rc.items():
         assert people.loc[who, "rc"] == pytest.approx(rc, abs=5e-4), who
     assert people["category"].to_dict() == {
-        "ALT-0042": "improved", "ALT-0043": "recovered", "ALT-0044": "unchanged",
-        "ALT-0045": "deteriorated", "ALT-0046": "unchanged", "ALT-0047": "improved",
+        "ALT-0042": "improved",
+        "ALT-0043": "recovered",
+        "ALT-0044": "unchanged",
+        "ALT-0045": "deteriorated",
+        "ALT-0046": "unchanged",
+        "ALT-0047": "improved",
     }
     summary = result.summary.set_index("category")
     assert list(result.summary.columns) == list(SUMMARY_COLUMNS)
-    assert summary["n"].to_dict() == {"recovered": 1, "improved": 2, "unchanged": 2, "deteriorated": 1}
+    assert summary["n"].to_dict() == {
+        "recovered": 1,
+        "improved": 2,
+        "unchanged": 2,
+        "deteriorated": 1,
+    }
     assert summary.loc["improved", "percent"] == pytest.approx(100 * 2 / 6)
 
 
@@ -117,17 +153,21 @@ def test_sample_source_uses_alpha_from_item_answers(barc10: Instrument) -> None:
     answers are used. α by hand for three items over four people (all items equal to the
     person's level, then one item off by one): checked against pingouin's formula k/(k−1)(1 −
     Σvar/var(total))."""
-    items = pd.DataFrame({
-        "timepoint": ["intake"] * 4 + ["release"] * 4,
-        **{f"q{i}": [1, 2, 3, 4, 6, 6, 6, 6] for i in range(1, 11)},
-    })
+    items = pd.DataFrame(
+        {
+            "timepoint": ["intake"] * 4 + ["release"] * 4,
+            **{f"q{i}": [1, 2, 3, 4, 6, 6, 6, 6] for i in range(1, 11)},
+        }
+    )
     items.loc[0, "q1"] = 2
     values = items[items["timepoint"] == "intake"][[f"q{i}" for i in range(1, 11)]].astype(float)
     k = 10
     alpha = k / (k - 1) * (1 - values.var(ddof=1).sum() / values.sum(axis=1).var(ddof=1))
     result = reliable_change(long_frame(HAND), instrument=barc10, source="sample", items=items)
     assert result.inputs.reliability == pytest.approx(alpha)
-    assert result.inputs.reliability_source == "sample: Cronbach's α of the intake item answers, n = 4"
+    assert (
+        result.inputs.reliability_source == "sample: Cronbach's α of the intake item answers, n = 4"
+    )
     assert result.inputs.sd_source.startswith("sample: SD")
 
 
@@ -143,7 +183,9 @@ def test_no_reliability_anywhere_is_an_error() -> None:
         reliable_change(long_frame(HAND))
 
 
-@pytest.mark.parametrize(("sd", "r"), [(0, 0.9), (-1, 0.9), (8, 1.0), (8, -0.1), (float("nan"), 0.9)])
+@pytest.mark.parametrize(
+    ("sd", "r"), [(0, 0.9), (-1, 0.9), (8, 1.0), (8, -0.1), (float("nan"), 0.9)]
+)
 def test_bad_user_values_are_rejected(sd: float, r: float) -> None:
     """An SD that is not positive or a reliability outside [0, 1) is refused, naming the value."""
     with pytest.raises(AnalysisError, match="must be"):
@@ -196,7 +238,9 @@ def test_criterion_c_needs_a_norm(barc10: Instrument) -> None:
     """Criterion c without a normative mean is a clear error; with one it is used."""
     with pytest.raises(AnalysisError, match="normative"):
         reliable_change(long_frame(HAND), instrument=barc10, sd=8, criterion="c")
-    result = reliable_change(long_frame(HAND), instrument=barc10, sd=8, criterion="c", norm_mean=50, norm_sd=8)
+    result = reliable_change(
+        long_frame(HAND), instrument=barc10, sd=8, criterion="c", norm_mean=50, norm_sd=8
+    )
     assert result.inputs.criterion == "c"
 
 
@@ -222,7 +266,23 @@ def test_by_gives_counts_per_group(barc10: Instrument) -> None:
 
 def test_people_with_one_score_are_noted(barc10: Instrument) -> None:
     """Someone seen only at intake is not in the people table, and a note says so."""
-    data = pd.concat([long_frame(HAND), pd.DataFrame([{"subject": "ALT-0099", "timepoint": "intake", "score": 30, "instrument": "barc10", "scale": "total", "site": "north"}])])
+    data = pd.concat(
+        [
+            long_frame(HAND),
+            pd.DataFrame(
+                [
+                    {
+                        "subject": "ALT-0099",
+                        "timepoint": "intake",
+                        "score": 30,
+                        "instrument": "barc10",
+                        "scale": "total",
+                        "site": "north",
+                    }
+                ]
+            ),
+        ]
+    )
     result = reliable_change(data, instrument=barc10, sd=8)
     assert "ALT-0099" not in set(result.people["subject"])
     assert any("1 person was scored at only one" in n for n in result.notes)

@@ -93,7 +93,11 @@ def test_two_timepoints_warn_and_give_nan(repeated: pd.DataFrame) -> None:
 
 def test_no_change_warns_and_gives_nan() -> None:
     """Scores that never change: a warning and NaN, not an error."""
-    rows = [{"subject": f"P{i}", "timepoint": tp, "score": 30 + i} for i in range(5) for tp in ("intake", "release", "post_release_12w")]
+    rows = [
+        {"subject": f"P{i}", "timepoint": tp, "score": 30 + i}
+        for i in range(5)
+        for tp in ("intake", "release", "post_release_12w")
+    ]
     with pytest.warns(RecoveryCapWarning):
         result = repeated_measures(pd.DataFrame(rows))
     assert math.isnan(result.tests.iloc[0]["F"])

@@ -19,12 +19,12 @@ import pytest
 from click.testing import CliRunner, Result
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from recoverycap.cli import main
-from recoverycap.cli.administer import alert_box
-from recoverycap.cli.context import AppContext
 
 from recoverycap import Library, Missing
 from recoverycap.administer import enter_paper_form
+from recoverycap.cli import main
+from recoverycap.cli.administer import alert_box
+from recoverycap.cli.context import AppContext
 from recoverycap.scoring import AlertHit
 from recoverycap.store import Store
 
@@ -79,7 +79,8 @@ def run(env, args: list[str], *keys: str) -> Result:
         inp.send_text("".join(keys) + K.CONTROLC)
         app = AppContext(input=inp, output=DummyOutput())
         return CliRunner().invoke(
-            main, ["--db", str(db), "--config", str(config), "--instruments-dir", str(DATA), *args],
+            main,
+            ["--db", str(db), "--config", str(config), "--instruments-dir", str(DATA), *args],
             obj=app,
         )
 
@@ -95,7 +96,11 @@ def administrations(env) -> list:
 
 def answers(env, instrument: str) -> dict:
     with store(env) as s:
-        [adm] = [a for a in s.administrations(subject=CODE) if a.instrument == instrument and a.status != "abandoned"]
+        [adm] = [
+            a
+            for a in s.administrations(subject=CODE)
+            if a.instrument == instrument and a.status != "abandoned"
+        ]
         return s.answers(adm.id)
 
 
@@ -113,12 +118,19 @@ def test_full_battery(env):
     keys += [K.pick("3")] * 5 + [FINISH]
     keys += [K.pick("1")] * 8 + [K.pick("0"), K.pick("1"), FINISH]
     keys += [K.pick("2")] * 7 + [FINISH]
-    result = run(env, ["administer", CODE, "-t", "programme_end", "--battery", "programme_end", "-w", "PW-03"], *keys)
+    result = run(
+        env,
+        ["administer", CODE, "-t", "programme_end", "--battery", "programme_end", "-w", "PW-03"],
+        *keys,
+    )
     assert result.exit_code == 0, result.output
     out = " ".join(result.output.split())
     assert "Question 3 of 10 · BARC-10 (instrument 1 of 4)" in out
     assert "Question 5 of 5 · WHO-5 (instrument 2 of 4)" in out
-    assert "Over the last 2 weeks, how often have you been bothered by any of the following problems?" in out
+    assert (
+        "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
+        in out
+    )
     assert "Licence: No permission required to reproduce" in out
     assert "Results:" in out
     for line in (
@@ -141,8 +153,20 @@ def test_full_battery(env):
 def test_results_compare_with_previous_time_point(env):
     """After an intake BARC-10 of 30 on paper, a programme-end 50 reads 'up 20 (better)'."""
     with store(env) as s:
-        enter_paper_form(s, CODE, s.library.get("barc10"), "intake", {f"q{i}": 3 for i in range(1, 11)}, "2025-01-10")
-    result = run(env, ["administer", CODE, "-t", "programme_end", "-i", "barc10"], *[K.pick("5")] * 10, FINISH)
+        enter_paper_form(
+            s,
+            CODE,
+            s.library.get("barc10"),
+            "intake",
+            {f"q{i}": 3 for i in range(1, 11)},
+            "2025-01-10",
+        )
+    result = run(
+        env,
+        ["administer", CODE, "-t", "programme_end", "-i", "barc10"],
+        *[K.pick("5")] * 10,
+        FINISH,
+    )
     assert result.exit_code == 0, result.output
     assert (
         "BARC-10 Recovery capital: 50 (at or above the recovery cut-off); at intake it was 30: up 20 (better)"
@@ -169,14 +193,27 @@ def test_back_to_change_an_answer(env):
     assert result.exit_code == 130
     assert answers(env, "tiny") == {"a1": 2, "a2": 4}
     with store(env) as s:
-        changes = [(e.old_value, e.new_value) for e in s.audit_log(table="answers", action="update")]
+        changes = [
+            (e.old_value, e.new_value) for e in s.audit_log(table="answers", action="update")
+        ]
     assert changes == [(3, 4)]
     assert result.output.count("How often do you feel worn out?") == 2
 
 
 def test_back_from_a_typed_answer(env):
     """'<' in a number prompt goes back to the previous question."""
-    result = run(env, TINY, K.pick("1"), K.ENTER, K.pick("2"), K.pick("3"), K.type("<"), K.pick("5"), K.type("4"), K.CONTROLC)
+    result = run(
+        env,
+        TINY,
+        K.pick("1"),
+        K.ENTER,
+        K.pick("2"),
+        K.pick("3"),
+        K.type("<"),
+        K.pick("5"),
+        K.type("4"),
+        K.CONTROLC,
+    )
     assert result.exit_code == 130
     assert answers(env, "tiny") == {"a1": 1, "a2": 2, "a3": 5, "days": 4}
 
@@ -184,7 +221,18 @@ def test_back_from_a_typed_answer(env):
 def test_skip_with_a_reason(env):
     """Skip a choice question ('does not know') and a number question (empty, then 'declined')."""
     # a1 -> alert (Enter acknowledges); a2 skipped: don't know (2nd reason); a3 = 4; days empty -> declined
-    result = run(env, TINY, K.pick("1"), K.ENTER, SKIP, K.pick("2"), K.pick("4"), K.ENTER, K.pick("1"), K.CONTROLC)
+    result = run(
+        env,
+        TINY,
+        K.pick("1"),
+        K.ENTER,
+        SKIP,
+        K.pick("2"),
+        K.pick("4"),
+        K.ENTER,
+        K.pick("1"),
+        K.CONTROLC,
+    )
     assert result.exit_code == 130
     stored = answers(env, "tiny")
     assert stored["a2"] == Missing("dont_know")
@@ -220,7 +268,9 @@ def test_ctrl_c_then_resume_with_nothing_lost(env):
     assert answers(env, "tiny") == {"a1": 2, "a2": 3}
 
     # resume: y, then the remaining three questions, review, finish
-    second = run(env, ["administer", CODE], "y", K.pick("4"), K.type("5"), K.ENTER, K.pick("3"), FINISH)
+    second = run(
+        env, ["administer", CODE], "y", K.pick("4"), K.type("5"), K.ENTER, K.pick("3"), FINISH
+    )
     assert second.exit_code == 0, second.output
     assert "unfinished survey at intake: Tiny test instrument (2 of 5 answered)" in second.output
     assert "Question 3 of 5" in second.output
@@ -421,7 +471,9 @@ def test_enter_phq9_alert_shown_and_recorded_on_save(env):
     keys = [K.type("0")] * 8 + [K.type("2"), K.ENTER, K.type("0"), K.ENTER]
     result = run(env, ["enter", CODE, "-t", "intake", "-i", "phq9", "-d", "2025-02-03"], *keys)
     assert result.exit_code == 0, result.output
-    assert "It will be recorded when the form is saved." in " ".join(result.output.replace("║", " ").split())
+    assert "It will be recorded when the form is saved." in " ".join(
+        result.output.replace("║", " ").split()
+    )
     with store(env) as s:
         [adm] = s.administrations(subject=CODE)
         assert [(a.alert, a.value) for a in s.alerts(adm.id)] == [("self_harm", 2.0)]

@@ -15,7 +15,9 @@ from recoverycap.cli import main
 def test_demo_builds_runs_every_step_and_keeps_files_private(tmp_path: Path) -> None:
     """The demo runs all its steps without an error and writes owner-only files."""
     out = tmp_path / "demo"
-    result = CliRunner().invoke(main, ["demo", "--out", str(out), "--participants", "60"], catch_exceptions=False)
+    result = CliRunner().invoke(
+        main, ["demo", "--out", str(out), "--participants", "60"], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     for n in range(1, 10):
         assert f"[{n}] " in result.output
@@ -32,13 +34,18 @@ def test_demo_is_reproducible_and_holds_no_names(tmp_path: Path) -> None:
     counts = []
     for run in ("a", "b"):
         out = tmp_path / run
-        result = CliRunner().invoke(main, ["demo", "--out", str(out), "--participants", "30", "--build-only"])
+        result = CliRunner().invoke(
+            main, ["demo", "--out", str(out), "--participants", "30", "--build-only"]
+        )
         assert result.exit_code == 0, result.output
         with Store.open(out / "demo.db") as store:
             counts.append(store.counts())
             scores = store.scores_frame(subject_type="participant")
             assert {p.code[:3] for p in store.participants()} == {"NM-"}
-    assert counts[0]["answers"] == counts[1]["answers"] and counts[0]["administrations"] == counts[1]["administrations"]
+    assert (
+        counts[0]["answers"] == counts[1]["answers"]
+        and counts[0]["administrations"] == counts[1]["administrations"]
+    )
     assert len(scores) > 0
 
 

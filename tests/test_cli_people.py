@@ -6,11 +6,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from recoverycap.cli import main
 
+from recoverycap.cli import main
 from recoverycap.store import Store
 
-ENV = {"RECOVERYCAP_INSTRUMENTS": "", "RECOVERYCAP_USER": "PW-1", "RECOVERYCAP_CONFIG": "/nonexistent/config.toml"}
+ENV = {
+    "RECOVERYCAP_INSTRUMENTS": "",
+    "RECOVERYCAP_USER": "PW-1",
+    "RECOVERYCAP_CONFIG": "/nonexistent/config.toml",
+}
 
 
 @pytest.fixture
@@ -23,18 +27,25 @@ def run(db: Path, *args: str) -> Result:
 
 
 def test_participant_add_list_show_release(db: Path) -> None:
-    result = run(db, "participant", "add", "ALT-0042", "--site", "HMP A", "--release-date", "2025-06-01")
+    result = run(
+        db, "participant", "add", "ALT-0042", "--site", "HMP A", "--release-date", "2025-06-01"
+    )
     assert result.exit_code == 0, result.output
     assert "Registered ALT-0042 at HMP A, release date 2025-06-01" in result.output
     assert (db.parent.stat().st_mode & 0o777) == 0o700  # the database folder is created owner-only
     result = run(db, "participant", "release", "ALT-0042", "2025-04-20", "--reason", "HDC granted")
-    assert result.exit_code == 0 and "Moved ALT-0042's release date from 2025-06-01 to 2025-04-20" in result.output
+    assert (
+        result.exit_code == 0
+        and "Moved ALT-0042's release date from 2025-06-01 to 2025-04-20" in result.output
+    )
     result = run(db, "participant", "list")
     assert result.output.splitlines()[1].split() == ["ALT-0042", "HMP", "A", "active", "2025-04-20"]
     result = run(db, "participant", "show", "alt-0042")
     assert result.exit_code == 0
     history = result.output.split("Release-date history (oldest first):")[1].splitlines()
-    assert history[1].strip().startswith("2025-06-01") and history[2].strip().startswith("2025-04-20")
+    assert history[1].strip().startswith("2025-06-01") and history[2].strip().startswith(
+        "2025-04-20"
+    )
     assert "by PW-1: HDC granted" in history[2]
     with Store.open(db) as store:
         assert [e.actor for e in store.audit_log(table="release_dates")] == ["PW-1", "PW-1"]
@@ -53,12 +64,23 @@ def test_unknown_participant(db: Path) -> None:
 
 def test_participant_update(db: Path) -> None:
     run(db, "participant", "add", "ALT-1", "--site", "HMP A")
-    result = run(db, "participant", "update", "ALT-1", "--status", "released", "--reason", "released on licence")
+    result = run(
+        db,
+        "participant",
+        "update",
+        "ALT-1",
+        "--status",
+        "released",
+        "--reason",
+        "released on licence",
+    )
     assert result.exit_code == 0 and "status released" in result.output
 
 
 def test_workers(db: Path) -> None:
-    assert run(db, "worker", "add", "PW-07", "--site", "HMP A", "--role", "peer mentor").exit_code == 0
+    assert (
+        run(db, "worker", "add", "PW-07", "--site", "HMP A", "--role", "peer mentor").exit_code == 0
+    )
     result = run(db, "worker", "list")
     assert "PW-07" in result.output and "peer mentor" in result.output
     assert run(db, "worker", "add", "A1234BC").exit_code == 1
@@ -70,21 +92,60 @@ def test_programmes_enrolments_and_activities(db: Path) -> None:
     assert run(db, "programme", "add", "womens_group", "Women's recovery group").exit_code == 0
     result = run(db, "enrol", "start", "ALT-1", "ttg", "--date", "2025-01-06")
     assert result.exit_code == 0 and "Enrolled ALT-1 in ttg from 2025-01-06" in result.output
-    result = run(db, "enrol", "end", "ALT-1", "ttg", "--date", "2025-03-01", "--outcome", "not_completed", "--reason", "transferred")
+    result = run(
+        db,
+        "enrol",
+        "end",
+        "ALT-1",
+        "ttg",
+        "--date",
+        "2025-03-01",
+        "--outcome",
+        "not_completed",
+        "--reason",
+        "transferred",
+    )
     assert result.exit_code == 0 and "not_completed (transferred)" in result.output
     assert "not_completed" in run(db, "enrol", "list", "--participant", "ALT-1").output
-    result = run(db, "activity", "add", "ALT-1", "gate_pickup", "--date", "2025-06-01", "--result", "successful")
+    result = run(
+        db,
+        "activity",
+        "add",
+        "ALT-1",
+        "gate_pickup",
+        "--date",
+        "2025-06-01",
+        "--result",
+        "successful",
+    )
     assert result.exit_code == 0, result.output
-    result = run(db, "activity", "add", "ALT-1", "gate_pickup", "--date", "2025-06-01", "--result", "maybe")
-    assert result.exit_code == 1 and "'maybe' is not one of successful, unsuccessful" in result.output
+    result = run(
+        db, "activity", "add", "ALT-1", "gate_pickup", "--date", "2025-06-01", "--result", "maybe"
+    )
+    assert (
+        result.exit_code == 1 and "'maybe' is not one of successful, unsuccessful" in result.output
+    )
     assert "gate_pickup" in run(db, "activity", "list").output
 
 
 @pytest.mark.parametrize(
     "command",
-    [["participant", "add"], ["participant", "list"], ["participant", "show"], ["participant", "release"],
-     ["participant", "update"], ["worker", "add"], ["worker", "list"], ["programme", "list"], ["programme", "add"],
-     ["enrol", "start"], ["enrol", "end"], ["enrol", "list"], ["activity", "add"], ["activity", "list"]],
+    [
+        ["participant", "add"],
+        ["participant", "list"],
+        ["participant", "show"],
+        ["participant", "release"],
+        ["participant", "update"],
+        ["worker", "add"],
+        ["worker", "list"],
+        ["programme", "list"],
+        ["programme", "add"],
+        ["enrol", "start"],
+        ["enrol", "end"],
+        ["enrol", "list"],
+        ["activity", "add"],
+        ["activity", "list"],
+    ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
     result = CliRunner().invoke(main, [*command, "--help"], env=ENV)

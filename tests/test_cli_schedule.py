@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from recoverycap.cli import main
 
+from recoverycap.cli import main
 from recoverycap.followup import due_list
 from recoverycap.store import Store
 
@@ -26,7 +26,9 @@ def db(tmp_path: Path) -> Path:
     with Store.open(path, actor="tester") as store:
         store.add_participant("ALT-0001", site="HMP Altcourse", release_date="2025-03-10")
         store.enrol("ALT-0001", "ttg", "2025-01-06")
-        adm = store.start_administration("ALT-0001", "who5", "intake", mode="self", administered_at="2025-01-08")
+        adm = store.start_administration(
+            "ALT-0001", "who5", "intake", mode="self", administered_at="2025-01-08"
+        )
         for item in ("q1", "q2", "q3", "q4", "q5"):
             store.record_answer(adm.id, item, 3)
         store.complete_administration(adm.id)
@@ -38,7 +40,9 @@ def db(tmp_path: Path) -> Path:
 
 def run(db: Path, *args: str, config: Path | None = None):  # type: ignore[no-untyped-def]
     env = {"RECOVERYCAP_INSTRUMENTS": "", "RECOVERYCAP_USER": "tester"}
-    opts = ["--db", str(db)] + (["--config", str(config)] if config else ["--config", str(db.parent / "none.toml")])
+    opts = ["--db", str(db)] + (
+        ["--config", str(config)] if config else ["--config", str(db.parent / "none.toml")]
+    )
     return CliRunner().invoke(main, [*opts, *args], env=env, catch_exceptions=False)
 
 
@@ -54,10 +58,15 @@ def test_due_groups_overdue_due_and_upcoming(db: Path) -> None:
     lines = out.splitlines()
     late = next(line for line in lines if "ALT-0002" in line and "post_release_4w" in line)
     assert "7 days late" in late and "release 2025-02-20" in late
-    assert lines.index(late) < lines.index(next(line for line in lines if line.startswith("DUE NOW")))
+    assert lines.index(late) < lines.index(
+        next(line for line in lines if line.startswith("DUE NOW"))
+    )
     now = next(line for line in lines if "ALT-0001" in line and "post_release_4w" in line)
     assert "3 days past due" in now and "release 2025-03-10" in now
-    assert any("BAR-0003" in line and "intake" in line and "twelve_step start 2025-04-01" in line for line in lines)
+    assert any(
+        "BAR-0003" in line and "intake" in line and "twelve_step start 2025-04-01" in line
+        for line in lines
+    )
     assert not any("ALT-0001" in line and "intake" in line for line in lines)
     assert "2 participant(s) have time points that cannot be scheduled" in out  # ALT-0002, BAR-0003
 
@@ -84,14 +93,28 @@ def test_due_bad_date_is_a_plain_error(db: Path) -> None:
 
 def test_followup_logs_an_attempt_for_the_open_time_point(db: Path) -> None:
     """No --timepoint: the 4-week point open on 1 Apr is recorded with the attempt."""
-    result = run(db, "followup", "ALT-0001", "--result", "no_answer", "--mode", "phone", "--date", "2025-04-01")
+    result = run(
+        db,
+        "followup",
+        "ALT-0001",
+        "--result",
+        "no_answer",
+        "--mode",
+        "phone",
+        "--date",
+        "2025-04-01",
+    )
     assert result.exit_code == 0, result.output
     assert "no_answer for post_release_4w" in result.output
     assert "post_release_4w: 1 attempt so far; still due" in result.output
     with Store.open(db, actor="tester") as store:
         (act,) = store.activities(participant="ALT-0001", kind="followup_attempt")
         assert (act.date, act.result, act.mode, act.timepoint, act.recorded_by) == (
-            dt.date(2025, 4, 1), "no_answer", "phone", "post_release_4w", "tester"
+            dt.date(2025, 4, 1),
+            "no_answer",
+            "phone",
+            "post_release_4w",
+            "tester",
         )
 
 
@@ -99,12 +122,21 @@ def test_followup_uncontactable_after_three_attempts(db: Path) -> None:
     """Two no-answers and then uncontactable: the 4-week point is missed, and `due` shows 3
     attempts."""
     run(db, "followup", "ALT-0001", "-r", "no_answer", "-d", "2025-03-30")
-    first = run(db, "followup", "ALT-0001", "-r", "uncontactable", "-d", "2025-04-01", "-m", "visit")
+    first = run(
+        db, "followup", "ALT-0001", "-r", "uncontactable", "-d", "2025-04-01", "-m", "visit"
+    )
     assert "uncontactable logged after 2 of the 3 attempts needed" in first.output
-    last = run(db, "followup", "ALT-0001", "-r", "uncontactable", "-d", "2025-04-03", "-m", "letter")
-    assert "post_release_4w: 3 attempts so far; missed: uncontactable after 3 attempts (last on 2025-04-03)." in last.output
+    last = run(
+        db, "followup", "ALT-0001", "-r", "uncontactable", "-d", "2025-04-03", "-m", "letter"
+    )
+    assert (
+        "post_release_4w: 3 attempts so far; missed: uncontactable after 3 attempts (last on 2025-04-03)."
+        in last.output
+    )
     out = run(db, "due", "--as-of", "2025-04-10").output
-    missed = next(line for line in out.splitlines() if "ALT-0001" in line and "post_release_4w" in line)
+    missed = next(
+        line for line in out.splitlines() if "ALT-0001" in line and "post_release_4w" in line
+    )
     assert "3 (last 2025-04-03 uncontactable)" in missed
     assert out.index("MISSED") < out.index(missed)
     with Store.open(db, actor="tester") as store:
@@ -115,8 +147,21 @@ def test_followup_uncontactable_after_three_attempts(db: Path) -> None:
 def test_followup_recalled_closes_post_release_points(db: Path) -> None:
     """Released 10 Mar, recalled 2 Apr: the release point (overdue until 7 Apr) and the three
     post-release points close; the done intake is untouched."""
-    result = run(db, "followup", "ALT-0001", "-r", "recalled", "-d", "2025-04-02", "-n", "recalled on licence")
-    assert "Closed (recalled): release, post_release_4w, post_release_12w, post_release_26w." in result.output
+    result = run(
+        db,
+        "followup",
+        "ALT-0001",
+        "-r",
+        "recalled",
+        "-d",
+        "2025-04-02",
+        "-n",
+        "recalled on licence",
+    )
+    assert (
+        "Closed (recalled): release, post_release_4w, post_release_12w, post_release_26w."
+        in result.output
+    )
     out = run(db, "due", "--as-of", "2025-04-10", "--all").output
     assert "closed: recalled (logged 2025-04-02)" in out
 
@@ -126,7 +171,9 @@ def test_followup_errors_are_plain(db: Path) -> None:
     unknown = run(db, "followup", "ALT-9999", "-r", "reached", "-d", "2025-04-01")
     assert unknown.exit_code == 1 and "no participant with code 'ALT-9999'" in unknown.output
     tp = run(db, "followup", "ALT-0001", "-r", "reached", "-t", "week_4", "-d", "2025-04-01")
-    assert tp.exit_code == 1 and "no time point 'week_4' in the schedule; known: intake" in tp.output
+    assert (
+        tp.exit_code == 1 and "no time point 'week_4' in the schedule; known: intake" in tp.output
+    )
     future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
     fut = run(db, "followup", "ALT-0001", "-r", "reached", "-d", future)
     assert fut.exit_code == 1 and "is in the future" in fut.output
@@ -139,9 +186,13 @@ def test_followup_errors_are_plain(db: Path) -> None:
 def test_config_schedule_is_used_by_due(db: Path, tmp_path: Path) -> None:
     """A configuration with its own [[schedule]] replaces the default one in `due`."""
     cfg = tmp_path / "config.toml"
-    cfg.write_text('[[schedule]]\ntimepoint = "post_release_1w"\nanchor = "release"\noffset_days = 7\nwindow_days = 3\n')
+    cfg.write_text(
+        '[[schedule]]\ntimepoint = "post_release_1w"\nanchor = "release"\noffset_days = 7\nwindow_days = 3\n'
+    )
     out = run(db, "due", "--as-of", "2025-03-15", "--all", config=cfg).output
-    line = next(line for line in out.splitlines() if "ALT-0001" in line and "post_release_1w" in line)
+    line = next(
+        line for line in out.splitlines() if "ALT-0001" in line and "post_release_1w" in line
+    )
     assert "2025-03-17" in line  # 10 Mar + 7 days
     assert "post_release_4w" not in out
 
@@ -153,7 +204,19 @@ def test_config_show_and_path(tmp_path: Path, db: Path) -> None:
     assert "organisation:       The Well" in out
     assert "follow-up schedule (the default):" in out
     row = next(line for line in out.splitlines() if line.strip().startswith("post_release_12w"))
-    assert row.split() == ["post_release_12w", "release", "date", "+84", "days", "±14", "days", "14", "days", "3", "attempts"]
+    assert row.split() == [
+        "post_release_12w",
+        "release",
+        "date",
+        "+84",
+        "days",
+        "±14",
+        "days",
+        "14",
+        "days",
+        "3",
+        "attempts",
+    ]
     assert run(db, "config", "path", config=cfg).output.strip() == str(cfg)
     missing = run(db, "config", "path", config=tmp_path / "nope.toml").output
     assert "not created yet" in missing
@@ -165,11 +228,18 @@ def test_config_show_reports_errors_plainly(tmp_path: Path, db: Path) -> None:
     cfg.write_text("[privacy]\nmin_group = 3\n[organisation]\nnmae = 'x'\n")
     result = run(db, "config", "show", config=cfg)
     assert result.exit_code == 1
-    assert "unknown key 'nmae'" in result.output and "min_group: must be a whole number of at least 5; got 3" in result.output
+    assert (
+        "unknown key 'nmae'" in result.output
+        and "min_group: must be a whole number of at least 5; got 3" in result.output
+    )
     assert "Traceback" not in result.output
     cfg.write_text("[[schedule]]\ntimepoint = 'x'\nanchor = 'parole'\n")
     bad = run(db, "config", "show", config=cfg)
-    assert bad.exit_code == 1 and "anchor: must be one of enrolment_start, enrolment_end, release; got 'parole'" in bad.output
+    assert (
+        bad.exit_code == 1
+        and "anchor: must be one of enrolment_start, enrolment_end, release; got 'parole'"
+        in bad.output
+    )
 
 
 def test_due_list_library_matches_the_cli(db: Path) -> None:
@@ -182,7 +252,8 @@ def test_due_list_library_matches_the_cli(db: Path) -> None:
     assert status[("ALT-0001", "intake")] == "done"
     assert status[("BAR-0003", "intake")] == "due"
     assert [(u.participant, u.anchor) for u in result.unscheduled] == [
-        ("ALT-0002", "enrolment_start"), ("BAR-0003", "release")
+        ("ALT-0002", "enrolment_start"),
+        ("BAR-0003", "release"),
     ]
 
 
@@ -191,16 +262,22 @@ def test_moving_the_release_date_moves_the_schedule(db: Path) -> None:
     7 Apr to 21 Apr, and a release questionnaire of 12 Mar still counts (12 days before the new
     date, inside its window). Moved again to 1 Jun (recall): it no longer counts."""
     with Store.open(db, actor="tester") as store:
-        adm = store.start_administration("ALT-0001", "who5", "release", mode="self", administered_at="2025-03-12")
+        adm = store.start_administration(
+            "ALT-0001", "who5", "release", mode="self", administered_at="2025-03-12"
+        )
         for item in ("q1", "q2", "q3", "q4", "q5"):
             store.record_answer(adm.id, item, 2)
         store.complete_administration(adm.id)
         store.set_release_date("ALT-0001", "2025-03-24", reason="HDC refused")
-        moved = {i.timepoint: i for i in due_list(store, dt.date(2025, 4, 10), participants=["ALT-0001"])}
+        moved = {
+            i.timepoint: i for i in due_list(store, dt.date(2025, 4, 10), participants=["ALT-0001"])
+        }
         assert moved["post_release_4w"].due == dt.date(2025, 4, 21)
         assert moved["release"].status == "done"
         store.set_release_date("ALT-0001", "2025-06-01", reason="recalled")
-        again = {i.timepoint: i for i in due_list(store, dt.date(2025, 4, 10), participants=["ALT-0001"])}
+        again = {
+            i.timepoint: i for i in due_list(store, dt.date(2025, 4, 10), participants=["ALT-0001"])
+        }
     assert again["release"].status == "upcoming"
     assert "2025-03-12" in again["release"].why and "does not count" in again["release"].why
     out = run(db, "due", "--as-of", "2025-05-20").output

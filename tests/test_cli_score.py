@@ -8,13 +8,16 @@ import stat
 from pathlib import Path
 
 from click.testing import CliRunner
+
 from recoverycap.cli import main
 
 DATA = Path(__file__).parent / "data"
 
 
 def run(*args: str, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(main, list(args), env=env or {"RECOVERYCAP_INSTRUMENTS": ""}, catch_exceptions=False)
+    return CliRunner().invoke(
+        main, list(args), env=env or {"RECOVERYCAP_INSTRUMENTS": ""}, catch_exceptions=False
+    )
 
 
 def write(path: Path, rows: list[list[str]]) -> Path:
@@ -30,12 +33,15 @@ def read(path: Path) -> list[dict[str, str]]:
 
 def test_scores_barc10_and_passes_other_columns_through(tmp_path: Path) -> None:
     """Other columns come back unchanged (leading zeros kept); each scale adds score, band, answered."""
-    src = write(tmp_path / "in.csv", [
-        ["participant", "date", *[f"q{i}" for i in range(1, 11)]],
-        ["ALT-0007", "2026-01-05", *["6", "5", "4", "5", "6", "5", "4", "6", "5", "5"]],
-        ["ALT-0008", "2026-01-06", "", *["1", "1", "1", "1", "1", "1", "1", "1", "1"]],
-        ["007", "2026-01-07", "declined", *["1", "1", "1", "1", "1", "1", "1", "1", "1"]],
-    ])
+    src = write(
+        tmp_path / "in.csv",
+        [
+            ["participant", "date", *[f"q{i}" for i in range(1, 11)]],
+            ["ALT-0007", "2026-01-05", *["6", "5", "4", "5", "6", "5", "4", "6", "5", "5"]],
+            ["ALT-0008", "2026-01-06", "", *["1", "1", "1", "1", "1", "1", "1", "1", "1"]],
+            ["007", "2026-01-07", "declined", *["1", "1", "1", "1", "1", "1", "1", "1", "1"]],
+        ],
+    )
     out = tmp_path / "out.csv"
     res = run("score", "barc10", str(src), "-o", str(out))
     assert res.exit_code == 0, res.output
@@ -51,9 +57,15 @@ def test_scores_barc10_and_passes_other_columns_through(tmp_path: Path) -> None:
 
 def test_invalid_value_stops_run_and_writes_nothing(tmp_path: Path) -> None:
     """Every invalid value is listed (row, column, allowed, given), exit code 1, and no output file."""
-    src = write(tmp_path / "in.csv", [
-        ["id", "q1", "q2"], ["a", "7", "1"], ["b", "1", "0"], ["c", "x", "1"],
-    ])
+    src = write(
+        tmp_path / "in.csv",
+        [
+            ["id", "q1", "q2"],
+            ["a", "7", "1"],
+            ["b", "1", "0"],
+            ["c", "x", "1"],
+        ],
+    )
     out = tmp_path / "out.csv"
     res = run("score", "barc10", str(src), "-o", str(out))
     assert res.exit_code == 1

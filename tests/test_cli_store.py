@@ -8,13 +8,25 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from recoverycap.cli import main
 from store_helpers import read_csv, write_csv
 
+from recoverycap.cli import main
 from recoverycap.store import Store
 
-ENV = {"RECOVERYCAP_INSTRUMENTS": "", "RECOVERYCAP_USER": "PW-1", "RECOVERYCAP_CONFIG": "/nonexistent/config.toml"}
-LONG = ["participant", "timepoint", "instrument", "item", "value", "missing_reason", "administered_at"]
+ENV = {
+    "RECOVERYCAP_INSTRUMENTS": "",
+    "RECOVERYCAP_USER": "PW-1",
+    "RECOVERYCAP_CONFIG": "/nonexistent/config.toml",
+}
+LONG = [
+    "participant",
+    "timepoint",
+    "instrument",
+    "item",
+    "value",
+    "missing_reason",
+    "administered_at",
+]
 
 
 @pytest.fixture
@@ -32,10 +44,15 @@ def mode(path: Path) -> int:
 
 @pytest.fixture
 def loaded(db: Path, tmp_path: Path) -> Path:
-    people = write_csv(tmp_path / "people.csv", [["participant", "site"], ["ALT-1", "HMP A"], ["ALT-2", "HMP B"]])
+    people = write_csv(
+        tmp_path / "people.csv", [["participant", "site"], ["ALT-1", "HMP A"], ["ALT-2", "HMP B"]]
+    )
     assert run(db, "import", "participants", str(people)).exit_code == 0
-    rows = [LONG] + [[code, "intake", "barc10", f"q{i}", 1 + (i + n) % 6, "", "2025-01-02"]
-                     for n, code in enumerate(["ALT-1", "ALT-2"]) for i in range(1, 11)]
+    rows = [LONG] + [
+        [code, "intake", "barc10", f"q{i}", 1 + (i + n) % 6, "", "2025-01-02"]
+        for n, code in enumerate(["ALT-1", "ALT-2"])
+        for i in range(1, 11)
+    ]
     result = run(db, "import", "responses", str(write_csv(tmp_path / "r.csv", rows)))
     assert result.exit_code == 0, result.output
     return db
@@ -48,8 +65,14 @@ def test_import_reports_what_it_did_and_is_idempotent(loaded: Path, tmp_path: Pa
 
 
 def test_import_problems_are_listed_and_nothing_written(loaded: Path, tmp_path: Path) -> None:
-    bad = write_csv(tmp_path / "bad.csv", [LONG, ["ALT-1", "release", "barc10", "q1", "9", "", "2025-05-01"],
-                                           ["ALT-1", "release", "barc10", "q2", "3", "", "1 May"]])
+    bad = write_csv(
+        tmp_path / "bad.csv",
+        [
+            LONG,
+            ["ALT-1", "release", "barc10", "q1", "9", "", "2025-05-01"],
+            ["ALT-1", "release", "barc10", "q2", "3", "", "1 May"],
+        ],
+    )
     with Store.open(loaded) as store:
         before = store.counts()
     result = run(loaded, "import", "responses", str(bad))
@@ -79,7 +102,9 @@ def test_export_wide_csv_and_xlsx_owner_only(loaded: Path, tmp_path: Path) -> No
     xlsx = tmp_path / "responses.xlsx"
     assert run(loaded, "export", "responses", "-o", str(xlsx)).exit_code == 0
     assert mode(xlsx) == 0o600
-    result = run(loaded, "export", "enrolments", "-o", str(tmp_path / "e.csv"), "--instrument", "barc10")
+    result = run(
+        loaded, "export", "enrolments", "-o", str(tmp_path / "e.csv"), "--instrument", "barc10"
+    )
     assert result.exit_code == 2 and "are for responses and scores" in result.output
 
 

@@ -14,17 +14,25 @@ import pytest
 from click.testing import CliRunner, Result
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
-from recoverycap.cli import main
-from recoverycap.cli.context import AppContext
 
 from recoverycap import Library
+from recoverycap.cli import main
+from recoverycap.cli.context import AppContext
 from recoverycap.store import Store
 from recoverycap.wellbeing import check_timepoint, complete_check
 
 # The hand-scored answers of tests/test_wellbeing.py: CBI_HIGH scores personal 75, work 50,
 # client 25; CBI_LOW personal 25, work 32.14, client 25; PROQOL_MIDDLE 30 on each scale.
-CBI_HIGH = {**{f"p{i}": 3 for i in range(1, 7)}, **{f"w{i}": 2 for i in range(1, 8)}, **{f"c{i}": 1 for i in range(1, 7)}}
-CBI_LOW = {**{f"p{i}": 1 for i in range(1, 7)}, **{f"w{i}": 1 for i in range(1, 8)}, **{f"c{i}": 1 for i in range(1, 7)}}
+CBI_HIGH = {
+    **{f"p{i}": 3 for i in range(1, 7)},
+    **{f"w{i}": 2 for i in range(1, 8)},
+    **{f"c{i}": 1 for i in range(1, 7)},
+}
+CBI_LOW = {
+    **{f"p{i}": 1 for i in range(1, 7)},
+    **{f"w{i}": 1 for i in range(1, 8)},
+    **{f"c{i}": 1 for i in range(1, 7)},
+}
 PROQOL_MIDDLE = {f"q{i}": 3 for i in range(1, 31)}
 
 ENTER = "\r"
@@ -54,7 +62,9 @@ def run(env, args: list[str], *keys: str) -> Result:
         inp.send_text("".join(keys) + CONTROLC)
         app = AppContext(input=inp, output=DummyOutput())
         return CliRunner().invoke(
-            main, ["--db", str(db), "--config", str(config), *args], obj=app,
+            main,
+            ["--db", str(db), "--config", str(config), *args],
+            obj=app,
             env={"RECOVERYCAP_INSTRUMENTS": "", "RECOVERYCAP_USER": "test"},
         )
 
@@ -75,7 +85,10 @@ def test_check_runs_the_battery_and_shows_the_private_result(env):
     assert "Personal burnout: 75 on a 0–100 scale, where higher means more personal burnout." in out
     assert "Work-related burnout: 50 on a 0–100 scale" in out
     assert "Compassion satisfaction: 30 on a 10–50 scale" in out
-    assert "CBI personal burnout 75 (50 or more is high); CBI work-related burnout 50 (50 or more is high)" in out
+    assert (
+        "CBI personal burnout 75 (50 or more is high); CBI work-related burnout 50 (50 or more is high)"
+        in out
+    )
     assert "supervision" in out and "it is not sent to anyone" in out
     assert "Finished:" not in out  # not the participant summary of `administer`
     adms = checks(env)
@@ -119,7 +132,9 @@ def add_checks(db: Path, people: list[tuple[str, str, str, dict]]) -> None:
         for code, site, role, cbi in people:
             if code != WORKER:
                 store.add_worker(code, site=site, role=role)
-            complete_check(store, lib, code, {"cbi": cbi, "proqol5": PROQOL_MIDDLE}, on=dt.date(2025, 5, 12))
+            complete_check(
+                store, lib, code, {"cbi": cbi, "proqol5": PROQOL_MIDDLE}, on=dt.date(2025, 5, 12)
+            )
 
 
 def summary(env, *args: str) -> Result:
@@ -131,7 +146,7 @@ def rows(out: str, scale: str) -> dict[str, list[str]]:
     lines = out.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(f"  {scale} (high:"))
     found = {}
-    for line in lines[start + 1:]:
+    for line in lines[start + 1 :]:
         if not line.startswith("    "):
             break
         label, _, rest = line.strip().partition("  ")
@@ -141,9 +156,15 @@ def rows(out: str, scale: str) -> dict[str, list[str]]:
 
 def test_summary_of_four_workers_is_suppressed(env):
     """Four workers: no figures, an explanation, no worker codes."""
-    add_checks(env[0], [(WORKER, "", "", CBI_HIGH)] + [(f"PW-1{i}", "HMP Altcourse", "mentor", CBI_LOW) for i in range(3)])
+    add_checks(
+        env[0],
+        [(WORKER, "", "", CBI_HIGH)]
+        + [(f"PW-1{i}", "HMP Altcourse", "mentor", CBI_LOW) for i in range(3)],
+    )
     out = summary(env).output
-    assert rows(out, "Personal burnout") == {"all workers": ["*", "not", "shown:", "fewer", "than", "5", "workers"]}
+    assert rows(out, "Personal burnout") == {
+        "all workers": ["*", "not", "shown:", "fewer", "than", "5", "workers"]
+    }
     assert "Groups of fewer than 5 workers are not shown" in out
     assert "PW-" not in out
     assert "75" not in out and "43.75" not in out
@@ -151,7 +172,11 @@ def test_summary_of_four_workers_is_suppressed(env):
 
 def test_summary_of_five_workers_is_shown(env):
     """Five workers, personal burnout 75 (one) and 25 (four): mean 35, median 25, 20% high."""
-    add_checks(env[0], [(WORKER, "", "", CBI_HIGH)] + [(f"PW-1{i}", "HMP Altcourse", "mentor", CBI_LOW) for i in range(4)])
+    add_checks(
+        env[0],
+        [(WORKER, "", "", CBI_HIGH)]
+        + [(f"PW-1{i}", "HMP Altcourse", "mentor", CBI_LOW) for i in range(4)],
+    )
     result = summary(env)
     assert result.exit_code == 0, result.output
     assert rows(result.output, "Personal burnout") == {"all workers": ["5", "35", "25", "20%"]}
@@ -173,13 +198,20 @@ def test_summary_by_site_hides_a_small_site_and_its_complement(env):
     assert " ".join(got["HMP Altcourse"]) == "* not shown (see the note below)"
     assert "would let a group of fewer than 5 be worked out by subtraction" in out
     alone = summary(env, "--site", "HMP Altcourse").output
-    assert " ".join(rows(alone, "Personal burnout")["HMP Altcourse: all"]) == "* not shown (see the note below)"
+    assert (
+        " ".join(rows(alone, "Personal burnout")["HMP Altcourse: all"])
+        == "* not shown (see the note below)"
+    )
     assert "41.7" not in alone and " 25 " not in alone
 
 
 def test_summary_min_group_from_config(env, tmp_path):
     """min_group = 6 in the configuration: five workers are not enough."""
-    add_checks(env[0], [(WORKER, "", "", CBI_LOW)] + [(f"PW-1{i}", "HMP Altcourse", "mentor", CBI_LOW) for i in range(4)])
+    add_checks(
+        env[0],
+        [(WORKER, "", "", CBI_LOW)]
+        + [(f"PW-1{i}", "HMP Altcourse", "mentor", CBI_LOW) for i in range(4)],
+    )
     cfg = tmp_path / "c.toml"
     cfg.write_text("[privacy]\nmin_group = 6\n")
     out = run((env[0], cfg), ["wellbeing", "summary"]).output

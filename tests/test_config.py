@@ -33,7 +33,11 @@ window_days = 28
 def test_no_file_means_defaults(tmp_path):
     """A missing file gives the defaults (min_group 5, the default safeguarding instruction)."""
     cfg = load_config(tmp_path / "absent.toml")
-    assert (cfg.organisation, cfg.min_group, cfg.safeguarding_instruction) == ("recoverycap", 5, DEFAULT_SAFEGUARDING)
+    assert (cfg.organisation, cfg.min_group, cfg.safeguarding_instruction) == (
+        "recoverycap",
+        5,
+        DEFAULT_SAFEGUARDING,
+    )
     assert cfg.path.endswith("absent.toml")
     assert load_config(None) == Config()
 
@@ -49,19 +53,43 @@ def test_a_full_file_loads(tmp_path):
     assert dict(cfg.substitutions) == {"client": "prisoners"}
     assert Schedule.for_config(cfg).ids == ("post_release_52w",)
     text = render(cfg)
-    assert "The Well" in text and "HMP Altcourse, Barrow hub" in text and "smallest group shown in aggregates: 6" in text
+    assert (
+        "The Well" in text
+        and "HMP Altcourse, Barrow hub" in text
+        and "smallest group shown in aggregates: 6" in text
+    )
 
 
 @pytest.mark.parametrize(
     ("toml", "field", "message"),
     [
-        ("[organisaton]\nname = 'x'\n", "organisaton", "unknown section; allowed: organisation, privacy"),
-        ("[organisation]\nnmae = 'x'\n", "[organisation]", "unknown key 'nmae'; allowed: name, sites"),
-        ("[privacy]\nmin_group = 3\n", "[privacy] min_group", "must be a whole number of at least 5; got 3"),
+        (
+            "[organisaton]\nname = 'x'\n",
+            "organisaton",
+            "unknown section; allowed: organisation, privacy",
+        ),
+        (
+            "[organisation]\nnmae = 'x'\n",
+            "[organisation]",
+            "unknown key 'nmae'; allowed: name, sites",
+        ),
+        (
+            "[privacy]\nmin_group = 3\n",
+            "[privacy] min_group",
+            "must be a whole number of at least 5; got 3",
+        ),
         ("[privacy]\nmin_group = 5.5\n", "[privacy] min_group", "got 5.5"),
         ("[privacy]\nmin_group = true\n", "[privacy] min_group", "got True"),
-        ("[organisation]\nsites = 'Altcourse'\n", "[organisation] sites", "must be a list of site names"),
-        ("[safeguarding]\ninstruction = ' '\n", "[safeguarding] instruction", "must say what the worker should do"),
+        (
+            "[organisation]\nsites = 'Altcourse'\n",
+            "[organisation] sites",
+            "must be a list of site names",
+        ),
+        (
+            "[safeguarding]\ninstruction = ' '\n",
+            "[safeguarding] instruction",
+            "must say what the worker should do",
+        ),
         ("schedule = 'weekly'\n", "[[schedule]]", "must be a list of tables"),
     ],
 )
@@ -104,4 +132,6 @@ def test_bad_schedule_entries_are_reported_against_the_config_file(tmp_path):
     (problem,) = info.value.problems
     assert problem.where == f"{path} [[schedule]] entry 1 (week4)"
     assert problem.field == "anchor"
-    assert "must be one of enrolment_start, enrolment_end, release; got 'released'" in problem.message
+    assert (
+        "must be one of enrolment_start, enrolment_end, release; got 'released'" in problem.message
+    )

@@ -44,7 +44,10 @@ def spawn(db: Path, tmp_path: Path, *args: str):
     child = pexpect.spawn(
         recoverycap_command(),
         ["--db", str(db), "--instruments-dir", str(DATA), "administer", CODE, *args],
-        env=env, encoding="utf-8", timeout=20, dimensions=(40, 100),
+        env=env,
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 100),
     )
     return child
 
@@ -62,7 +65,9 @@ def test_kill_mid_survey_then_resume_and_complete(tmp_path: Path):
     with Store.open(db, actor="test") as store:
         store.add_participant(CODE)
 
-    first = spawn(db, tmp_path, "--timepoint", "intake", "--instrument", "tiny", "--instrument", "barc10")
+    first = spawn(
+        db, tmp_path, "--timepoint", "intake", "--instrument", "tiny", "--instrument", "barc10"
+    )
     answer(first, "Question 1 of 5 · Tiny test instrument (instrument 1 of 2)", "2")
     first.send(ENTER)
     answer(first, "Question 2 of 5", "3")
@@ -102,9 +107,16 @@ def test_kill_mid_survey_then_resume_and_complete(tmp_path: Path):
 
     with Store.open(db, library=Library([DATA], include_env=False), actor="test") as store:
         adms = store.administrations(subject=CODE)
-        assert [(a.instrument, a.status) for a in adms] == [("tiny", "complete"), ("barc10", "complete")]
+        assert [(a.instrument, a.status) for a in adms] == [
+            ("tiny", "complete"),
+            ("barc10", "complete"),
+        ]
         assert store.answers(adms[0].id) == {
-            "a1": 2, "a2": 3, "a3": 4, "days": 6, "note": Missing("not_applicable"),
+            "a1": 2,
+            "a2": 3,
+            "a3": 4,
+            "days": 6,
+            "note": Missing("not_applicable"),
         }
         assert store.answers(adms[1].id) == {f"q{i}": 5 for i in range(1, 11)}
         # hand-worked: tiny strain = mean(pct 75, 50, reversed 4 -> 2 -> 75) = 66.67, high;

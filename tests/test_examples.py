@@ -17,7 +17,9 @@ def test_every_example_runs(tmp_path: Path) -> None:
     scripts = sorted(EXAMPLES.glob("*.py"))
     assert scripts
     for script in scripts:
-        res = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=300)
+        res = subprocess.run(
+            [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path, timeout=300
+        )
         assert res.returncode == 0, f"{script.name}\n{res.stdout}\n{res.stderr}"
 
 

@@ -29,9 +29,18 @@ def by_tp(items, timepoint):
     return found[0]
 
 
-def item(timepoint="post_release_4w", as_of=DUE_4W, release=RELEASE, admins=(), attempts=(),
-         enrolments=(), schedule=DEFAULT):
-    items = compute_due("ALT-0042", schedule, Anchors(tuple(enrolments), release), admins, attempts, as_of)
+def item(
+    timepoint="post_release_4w",
+    as_of=DUE_4W,
+    release=RELEASE,
+    admins=(),
+    attempts=(),
+    enrolments=(),
+    schedule=DEFAULT,
+):
+    items = compute_due(
+        "ALT-0042", schedule, Anchors(tuple(enrolments), release), admins, attempts, as_of
+    )
     return by_tp(items, timepoint)
 
 
@@ -74,7 +83,10 @@ def test_status_at_window_edges(as_of, status, days_late):
     got = item(as_of=as_of)
     assert (got.status, got.days_late) == (status, days_late)
     assert (got.due, got.window_start, got.window_end, got.late_until) == (
-        DUE_4W, D(2025, 3, 24), D(2025, 4, 21), D(2025, 5, 5)
+        DUE_4W,
+        D(2025, 3, 24),
+        D(2025, 4, 21),
+        D(2025, 5, 5),
     )
 
 
@@ -136,7 +148,9 @@ def test_enrolment_anchors_each_enrolment():
         EnrolmentSpan("twelve_step", D(2025, 1, 6), D(2025, 3, 3)),
         EnrolmentSpan("ttg", D(2025, 2, 3), None),
     ]
-    items = compute_due("ALT-0042", DEFAULT, Anchors(tuple(enrolments), None), [], [], D(2025, 2, 10))
+    items = compute_due(
+        "ALT-0042", DEFAULT, Anchors(tuple(enrolments), None), [], [], D(2025, 2, 10)
+    )
     got = sorted((i.timepoint, i.programme, i.due) for i in items)
     assert got == [
         ("intake", "ttg", D(2025, 2, 3)),
@@ -148,7 +162,14 @@ def test_enrolment_anchors_each_enrolment():
 def test_one_administration_can_serve_overlapping_windows():
     """Two programmes starting four days apart: one intake questionnaire counts for both."""
     enrolments = (EnrolmentSpan("twelve_step", D(2025, 1, 6)), EnrolmentSpan("ttg", D(2025, 1, 10)))
-    items = compute_due("ALT-0042", DEFAULT, Anchors(enrolments), [Administered("intake", D(2025, 1, 8))], [], D(2025, 1, 12))
+    items = compute_due(
+        "ALT-0042",
+        DEFAULT,
+        Anchors(enrolments),
+        [Administered("intake", D(2025, 1, 8))],
+        [],
+        D(2025, 1, 12),
+    )
     assert [i.status for i in items] == ["done", "done"]
 
 
@@ -189,7 +210,9 @@ def test_deferred_release_makes_an_early_administration_not_count():
     """Parole deferred two months: the questionnaire taken at the old date was taken inside, so it
     no longer stands for release, and the release time point is upcoming again."""
     admins = [Administered("release", D(2025, 5, 30))]
-    assert item("release", as_of=D(2025, 6, 5), release=D(2025, 6, 1), admins=admins).status == "done"
+    assert (
+        item("release", as_of=D(2025, 6, 5), release=D(2025, 6, 1), admins=admins).status == "done"
+    )
     got = item("release", as_of=D(2025, 6, 5), release=D(2025, 8, 1), admins=admins)
     assert got.status == "upcoming"
     assert got.window_start == D(2025, 7, 18)
@@ -201,11 +224,16 @@ def test_recall_closes_the_remaining_post_release_time_points():
     enrolments = (EnrolmentSpan("ttg", D(2024, 12, 2)),)
     attempts = [Attempt(D(2025, 2, 20), "recalled", "phone")]
     admins = [Administered("intake", D(2024, 12, 3))]
-    items = compute_due("ALT-0042", DEFAULT, Anchors(enrolments, D(2025, 1, 10)), admins, attempts, D(2025, 3, 1))
+    items = compute_due(
+        "ALT-0042", DEFAULT, Anchors(enrolments, D(2025, 1, 10)), admins, attempts, D(2025, 3, 1)
+    )
     status = {i.timepoint: i.status for i in items}
     assert status == {
-        "intake": "done", "release": "missed", "post_release_4w": "closed",
-        "post_release_12w": "closed", "post_release_26w": "closed",
+        "intake": "done",
+        "release": "missed",
+        "post_release_4w": "closed",
+        "post_release_12w": "closed",
+        "post_release_26w": "closed",
     }
     assert by_tp(items, "post_release_12w").why == "closed: recalled (logged 2025-02-20)"
 
@@ -216,12 +244,20 @@ def test_new_release_after_recall_starts_the_schedule_afresh():
     questionnaire does not count for the new release."""
     attempts = [Attempt(D(2025, 2, 20), "recalled")]
     admins = [Administered("post_release_4w", D(2025, 2, 5))]
-    items = compute_due("ALT-0042", DEFAULT, Anchors((), D(2025, 6, 1), "recall", 1), admins, attempts, D(2025, 6, 20))
+    items = compute_due(
+        "ALT-0042",
+        DEFAULT,
+        Anchors((), D(2025, 6, 1), "recall", 1),
+        admins,
+        attempts,
+        D(2025, 6, 20),
+    )
     status = {i.timepoint: i.status for i in items}
     assert status == {
         "release": "overdue",  # window 18 May to 15 Jun
         "post_release_4w": "due",  # window 15 Jun to 13 Jul
-        "post_release_12w": "upcoming", "post_release_26w": "upcoming",
+        "post_release_12w": "upcoming",
+        "post_release_26w": "upcoming",
     }
 
 
@@ -231,7 +267,12 @@ def test_counted_attempts_leave_the_time_point_open(result):
     """reached, no_answer and declined are counted; the time point stays due."""
     attempts = [Attempt(D(2025, 4, 1), "no_answer"), Attempt(D(2025, 4, 3), result, "phone")]
     got = item(as_of=D(2025, 4, 5), attempts=attempts)
-    assert (got.status, got.attempts, got.last_attempt, got.last_result) == ("due", 2, D(2025, 4, 3), result)
+    assert (got.status, got.attempts, got.last_attempt, got.last_result) == (
+        "due",
+        2,
+        D(2025, 4, 3),
+        result,
+    )
 
 
 @pytest.mark.parametrize("result", ["recalled", "transferred"])
@@ -239,8 +280,12 @@ def test_recalled_and_transferred_close_only_release_anchored_points(result):
     """Logged after release: release-anchored points close; programme end does not."""
     enrolments = (EnrolmentSpan("ttg", D(2025, 2, 3), D(2025, 4, 14)),)
     items = compute_due(
-        "ALT-0042", DEFAULT, Anchors(enrolments, RELEASE), [Administered("release", D(2025, 3, 10))],
-        [Attempt(D(2025, 4, 2), result)], D(2025, 4, 5),
+        "ALT-0042",
+        DEFAULT,
+        Anchors(enrolments, RELEASE),
+        [Administered("release", D(2025, 3, 10))],
+        [Attempt(D(2025, 4, 2), result)],
+        D(2025, 4, 5),
     )
     status = {i.timepoint: i.status for i in items}
     assert status["release"] == "done"  # done before: stays done
@@ -261,7 +306,9 @@ def test_deceased_closes_every_remaining_time_point():
     enrolments = (EnrolmentSpan("ttg", D(2025, 1, 6), D(2025, 4, 14)),)
     admins = [Administered("intake", D(2025, 1, 6))]
     attempts = [Attempt(D(2025, 4, 10), "deceased", "other")]
-    items = compute_due("ALT-0042", DEFAULT, Anchors(enrolments, D(2025, 2, 10)), admins, attempts, D(2025, 4, 20))
+    items = compute_due(
+        "ALT-0042", DEFAULT, Anchors(enrolments, D(2025, 2, 10)), admins, attempts, D(2025, 4, 20)
+    )
     status = {i.timepoint: i.status for i in items}
     assert status == {
         "intake": "done",
@@ -276,7 +323,10 @@ def test_deceased_closes_every_remaining_time_point():
 def test_closing_keeps_a_point_already_missed_as_uncontactable():
     """Uncontactable after 3 attempts by 4 Apr, recalled logged 6 Apr: the 4-week point stays
     missed (it was missed first); the 12-week point closes."""
-    attempts = [Attempt(D(2025, 4, d), r) for d, r in ((1, "no_answer"), (2, "no_answer"), (4, "uncontactable"), (6, "recalled"))]
+    attempts = [
+        Attempt(D(2025, 4, d), r)
+        for d, r in ((1, "no_answer"), (2, "no_answer"), (4, "uncontactable"), (6, "recalled"))
+    ]
     assert item(as_of=D(2025, 4, 8), attempts=attempts).status == "missed"
     assert item("post_release_12w", as_of=D(2025, 4, 8), attempts=attempts).status == "closed"
 
@@ -285,13 +335,28 @@ def test_closing_keeps_a_point_already_missed_as_uncontactable():
 def test_participant_status_closes_what_is_still_open(status):
     """Withdrawn or deceased: upcoming, due and overdue points close; done and missed stay."""
     admins = [Administered("release", D(2025, 1, 12))]
-    items = compute_due("ALT-0042", DEFAULT, Anchors((), D(2025, 1, 10)), admins, [], D(2025, 3, 20), status=status)
+    items = compute_due(
+        "ALT-0042", DEFAULT, Anchors((), D(2025, 1, 10)), admins, [], D(2025, 3, 20), status=status
+    )
     got = {i.timepoint: i.status for i in items}
     # release done 12 Jan; 4w due 7 Feb, late period to 7 Mar: missed;
     # 12w due 4 Apr (window from 21 Mar): upcoming -> closed; 26w closed
-    assert got == {"release": "done", "post_release_4w": "missed", "post_release_12w": "closed", "post_release_26w": "closed"}
+    assert got == {
+        "release": "done",
+        "post_release_4w": "missed",
+        "post_release_12w": "closed",
+        "post_release_26w": "closed",
+    }
     assert by_tp(items, "post_release_12w").why == f"closed: the participant's status is {status}"
-    active = compute_due("ALT-0042", DEFAULT, Anchors((), D(2025, 1, 10)), admins, [], D(2025, 3, 20), status="active")
+    active = compute_due(
+        "ALT-0042",
+        DEFAULT,
+        Anchors((), D(2025, 1, 10)),
+        admins,
+        [],
+        D(2025, 3, 20),
+        status="active",
+    )
     assert by_tp(active, "post_release_12w").status == "upcoming"
 
 
@@ -305,7 +370,8 @@ def test_uncontactable_before_enough_attempts_keeps_it_open():
 def test_uncontactable_after_three_attempts_is_missed():
     """Two no-answers then uncontactable: missed with the reason, even while the window is open."""
     attempts = [
-        Attempt(D(2025, 3, 28), "no_answer"), Attempt(D(2025, 4, 1), "declined"),
+        Attempt(D(2025, 3, 28), "no_answer"),
+        Attempt(D(2025, 4, 1), "declined"),
         Attempt(D(2025, 4, 4), "uncontactable", "visit"),
     ]
     got = item(as_of=D(2025, 4, 7), attempts=attempts)
@@ -317,15 +383,30 @@ def test_uncontactable_after_three_attempts_is_missed():
 
 def test_uncontactable_threshold_is_configurable():
     """uncontactable_after = 1: a single uncontactable result marks it missed."""
-    schedule = Schedule.from_dict([{"timepoint": "post_release_4w", "anchor": "release", "offset_days": 28, "uncontactable_after": 1}])
-    got = item(as_of=D(2025, 4, 2), attempts=[Attempt(D(2025, 4, 1), "uncontactable")], schedule=schedule)
+    schedule = Schedule.from_dict(
+        [
+            {
+                "timepoint": "post_release_4w",
+                "anchor": "release",
+                "offset_days": 28,
+                "uncontactable_after": 1,
+            }
+        ]
+    )
+    got = item(
+        as_of=D(2025, 4, 2), attempts=[Attempt(D(2025, 4, 1), "uncontactable")], schedule=schedule
+    )
     assert got.status == "missed"
 
 
 def test_administration_beats_uncontactable():
     """If the questionnaire was done after all, the time point is done."""
     attempts = [Attempt(D(2025, 4, d), "uncontactable") for d in (1, 2, 3)]
-    got = item(as_of=D(2025, 4, 10), attempts=attempts, admins=[Administered("post_release_4w", D(2025, 4, 9))])
+    got = item(
+        as_of=D(2025, 4, 10),
+        attempts=attempts,
+        admins=[Administered("post_release_4w", D(2025, 4, 9))],
+    )
     assert got.status == "done"
 
 
@@ -355,7 +436,14 @@ def test_config_schedule_replaces_the_default():
     """The configuration's [[schedule]] entries replace the default list."""
 
     class Config:
-        schedule = ({"timepoint": "post_release_52w", "anchor": "release", "offset_days": 364, "window_days": 28},)
+        schedule = (
+            {
+                "timepoint": "post_release_52w",
+                "anchor": "release",
+                "offset_days": 364,
+                "window_days": 28,
+            },
+        )
         path = "org.toml"
 
     s = Schedule.for_config(Config())
@@ -374,12 +462,25 @@ def test_schedule_errors_name_entry_key_allowed_and_given():
     with pytest.raises(ScheduleFileError) as info:
         Schedule.from_dict(entries, "org.toml [[schedule]]")
     messages = [str(p) for p in info.value.problems]
-    assert any("entry 1 (intake), ofset_days: unknown key; allowed: timepoint, anchor, offset_days" in m for m in messages)
-    assert any("entry 2 (Week 4), timepoint: must be lowercase" in m and "'Week 4'" in m for m in messages)
-    assert any("anchor: must be one of enrolment_start, enrolment_end, release; got 'release_date'" in m for m in messages)
-    assert any("window_days: must be a whole number of days of at least 0; got -1" in m for m in messages)
+    assert any(
+        "entry 1 (intake), ofset_days: unknown key; allowed: timepoint, anchor, offset_days" in m
+        for m in messages
+    )
+    assert any(
+        "entry 2 (Week 4), timepoint: must be lowercase" in m and "'Week 4'" in m for m in messages
+    )
+    assert any(
+        "anchor: must be one of enrolment_start, enrolment_end, release; got 'release_date'" in m
+        for m in messages
+    )
+    assert any(
+        "window_days: must be a whole number of days of at least 0; got -1" in m for m in messages
+    )
     assert any("offset_days: must be a whole number of days; got True" in m for m in messages)
-    assert any("uncontactable_after: must be a whole number of attempts of at least 1; got 0" in m for m in messages)
+    assert any(
+        "uncontactable_after: must be a whole number of attempts of at least 1; got 0" in m
+        for m in messages
+    )
     assert any("'intake' is listed twice" in m for m in messages)
     assert isinstance(info.value, ProblemsError) and isinstance(info.value, ScheduleError)
 
@@ -412,20 +513,44 @@ def test_get_unknown_timepoint():
         DEFAULT.get("week4")
 
 
-@pytest.mark.parametrize(("text", "want"), [("2025-03-10", D(2025, 3, 10)), ("2025-03-10T09:30:00", D(2025, 3, 10)), ("", None)])
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [("2025-03-10", D(2025, 3, 10)), ("2025-03-10T09:30:00", D(2025, 3, 10)), ("", None)],
+)
 def test_parse_date(text, want):
     assert parse_date(text) == want
 
 
 def test_parse_date_error_names_the_field():
-    with pytest.raises(ScheduleError, match=r"--as-of: '10/03/2025' is not a date; give it as YYYY-MM-DD"):
+    with pytest.raises(
+        ScheduleError, match=r"--as-of: '10/03/2025' is not a date; give it as YYYY-MM-DD"
+    ):
         parse_date("10/03/2025", "--as-of")
+
+
+@pytest.mark.parametrize(
+    ("text", "time_ok"),
+    [
+        ("2025-03-10xyz", True),
+        ("20250310", True),
+        ("2025-02-30", True),
+        ("2025-03-10T09:30", False),
+    ],
+)
+def test_parse_date_refuses_what_is_not_a_date(text, time_ok):
+    """Trailing junk, compact or impossible dates are refused; a command option (time_ok=False)
+    takes a date without a time."""
+    with pytest.raises(ScheduleError, match=r"--date: '.*' is not a date; give it as YYYY-MM-DD"):
+        parse_date(text, "--date", time_ok=time_ok)
 
 
 # -- properties ----------------------------------------------------------------------------------
 
+
 @given(
-    offset=st.integers(-60, 400), window=st.integers(0, 40), late=st.integers(0, 40),
+    offset=st.integers(-60, 400),
+    window=st.integers(0, 40),
+    late=st.integers(0, 40),
     days=st.lists(st.integers(-500, 900), min_size=2, max_size=6),
 )
 def test_status_only_moves_forward_with_time(offset, window, late, days):

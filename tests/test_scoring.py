@@ -38,7 +38,10 @@ def test_sum_of_codes_barc10(barc10: Instrument) -> None:
     assert sheet["total"].band == "at or above the recovery cut-off"
 
 
-@pytest.mark.parametrize(("total", "band"), [(46, "below the recovery cut-off"), (47, "at or above the recovery cut-off")])
+@pytest.mark.parametrize(
+    ("total", "band"),
+    [(46, "below the recovery cut-off"), (47, "at or above the recovery cut-off")],
+)
 def test_barc10_cutoff_edges(barc10: Instrument, total: int, band: str) -> None:
     """Cut-off 47 (Vilsaint et al. 2017): 46 is below it, 47 at it. Nine 5s = 45, plus 1 or 2."""
     answers = dict.fromkeys(barc10.item_ids, 5)
@@ -81,8 +84,12 @@ def test_minimum_answered_for_a_mean(tiny: Instrument) -> None:
     assert one.score is None and one.answered == 1
 
 
-@pytest.mark.parametrize(("score_value", "band"), [(0.0, "low"), (49.99, "low"), (50.0, "high"), (100.0, "high")])
-def test_touching_bands_give_boundary_to_higher_band(tiny: Instrument, score_value: float, band: str) -> None:
+@pytest.mark.parametrize(
+    ("score_value", "band"), [(0.0, "low"), (49.99, "low"), (50.0, "high"), (100.0, "high")]
+)
+def test_touching_bands_give_boundary_to_higher_band(
+    tiny: Instrument, score_value: float, band: str
+) -> None:
     """Bands 0–50 and 50–100: exactly 50 is 'high' ("50 or more is high")."""
     assert tiny.scale("strain").band_for(score_value) == band
 
@@ -115,7 +122,9 @@ def test_lookup_table() -> None:
     """A lookup converts a complete raw sum: table value for raw 2+2+2 = 6 is 60."""
     data = copy.deepcopy(BASE)
     data["lookups"] = {"conv": {str(k): k * 10.0 for k in range(3, 16)}}
-    data["scales"].append({"id": "conv", "name": "Converted", "items": ["a1", "a2", "a3"], "lookup": "conv"})
+    data["scales"].append(
+        {"id": "conv", "name": "Converted", "items": ["a1", "a2", "a3"], "lookup": "conv"}
+    )
     inst = Instrument.from_dict(data, "lookup")
     sheet = score(inst, {"a1": 2, "a2": 2, "a3": 4})
     assert sheet["conv"].raw == 6 and sheet["conv"].score == 60
@@ -132,7 +141,9 @@ def test_item_alert_fires_at_once_and_only_on_condition(tiny: Instrument) -> Non
 def test_scale_alert() -> None:
     """A scale alert compares the score: strain ≥ 75 fires for mean 75, not for 62.5."""
     data = copy.deepcopy(BASE)
-    data["alerts"].append({"id": "high", "scale": "strain", "op": ">=", "value": 75, "message": "Offer supervision."})
+    data["alerts"].append(
+        {"id": "high", "scale": "strain", "op": ">=", "value": 75, "message": "Offer supervision."}
+    )
     inst = Instrument.from_dict(data, "alert")
     assert "high" in [h.alert for h in score(inst, {"a1": 2, "a2": 2, "a3": 4}).alerts]
     assert "high" not in [h.alert for h in score(inst, {"a1": 2, "a2": 3, "a3": 4}).alerts]
@@ -156,7 +167,9 @@ def test_free_text_is_stored_never_scored(tiny: Instrument) -> None:
         ({"zz": 1}, "tiny has no item 'zz'"),
     ],
 )
-def test_invalid_answers_say_what_is_allowed(tiny: Instrument, answers: dict, fragment: str) -> None:
+def test_invalid_answers_say_what_is_allowed(
+    tiny: Instrument, answers: dict, fragment: str
+) -> None:
     """Invalid answers raise InvalidResponse naming the item, what was given and what is allowed."""
     with pytest.raises(InvalidResponse) as err:
         score(tiny, answers)

@@ -42,7 +42,11 @@ def drive(*args: str) -> dict:
     env = {k: v for k, v in os.environ.items() if k != "RECOVERYCAP_INSTRUMENTS"}
     proc = subprocess.run(
         [sys.executable, "-c", DRIVER, json.dumps(HEAVY), *args],
-        capture_output=True, text=True, env=env, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=True,
     )
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
@@ -58,7 +62,16 @@ def db(tmp_path: Path) -> Path:
 @pytest.mark.parametrize("instruments", [["barc10"], ["phq9", "who5"]])
 def test_administer_reaches_first_question_without_heavy_imports(db, tmp_path, instruments):
     """No pandas, pingouin, statsmodels, matplotlib (nor numpy, scipy) before question 1."""
-    args = ["--db", str(db), "--config", str(tmp_path / "none.toml"), "administer", "ALT-0001", "-t", "intake"]
+    args = [
+        "--db",
+        str(db),
+        "--config",
+        str(tmp_path / "none.toml"),
+        "administer",
+        "ALT-0001",
+        "-t",
+        "intake",
+    ]
     for inst in instruments:
         args += ["-i", inst]
     result = drive(*args)
@@ -69,7 +82,14 @@ def test_administer_reaches_first_question_without_heavy_imports(db, tmp_path, i
 
 def test_resume_prompt_without_heavy_imports(db, tmp_path):
     """Resuming (the confirm prompt and the store's in-progress lookup) loads nothing heavy."""
-    base = ["--db", str(db), "--instruments-dir", str(DATA), "--config", str(tmp_path / "none.toml")]
+    base = [
+        "--db",
+        str(db),
+        "--instruments-dir",
+        str(DATA),
+        "--config",
+        str(tmp_path / "none.toml"),
+    ]
     first = drive(*base, "administer", "ALT-0001", "-t", "intake", "-i", "tiny")
     assert first["exit"] == 130
     second = drive(*base, "administer", "ALT-0001")
@@ -82,6 +102,9 @@ def test_driver_would_see_heavy_imports(db, tmp_path):
     code = "import pandas\n" + DRIVER
     proc = subprocess.run(
         [sys.executable, "-c", code, json.dumps(HEAVY), "--db", str(db), "--help"],
-        capture_output=True, text=True, timeout=120, check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     assert "pandas" in json.loads(proc.stdout.strip().splitlines()[-1])["heavy"]

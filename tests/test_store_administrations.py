@@ -78,7 +78,9 @@ def prop_library(tmp_path_factory: pytest.TempPathFactory) -> Library:
 
 
 @pytest.fixture(scope="module")
-def prop_db(tmp_path_factory: pytest.TempPathFactory, prop_library: Library) -> Iterator[tuple[Store, Path]]:
+def prop_db(
+    tmp_path_factory: pytest.TempPathFactory, prop_library: Library
+) -> Iterator[tuple[Store, Path]]:
     """One file store for the property tests (a new participant per example)."""
     path = tmp_path_factory.mktemp("prop") / "prop.db"
     with Store.open(path, library=prop_library, actor="tester") as store:
@@ -87,10 +89,14 @@ def prop_db(tmp_path_factory: pytest.TempPathFactory, prop_library: Library) -> 
 
 _people = itertools.count()
 
-choice = st.one_of(st.integers(1, 5), st.integers(1, 5).map(str), st.integers(1, 5).map(lambda i: f" {i}.0 "))
+choice = st.one_of(
+    st.integers(1, 5), st.integers(1, 5).map(str), st.integers(1, 5).map(lambda i: f" {i}.0 ")
+)
 missing = st.sampled_from(MISSING_REASONS).map(Missing)
 words = st.sampled_from(MISSING_REASONS)
-texts = st.text(min_size=1, max_size=200).filter(lambda t: t.strip() != "" and t.strip().lower() not in MISSING_REASONS)
+texts = st.text(min_size=1, max_size=200).filter(
+    lambda t: t.strip() != "" and t.strip().lower() not in MISSING_REASONS
+)
 tiny_answers = st.fixed_dictionaries(
     {},
     optional={
@@ -107,7 +113,9 @@ number_answers = st.fixed_dictionaries(
         "units": st.one_of(st.floats(0, 1000, allow_nan=False), st.integers(0, 1000), missing),
         "days": st.one_of(st.integers(0, 28), missing),
         "ok": st.one_of(st.sampled_from([0, 1, True, False, "yes", "no", "Y", "n"]), missing),
-        "said": st.one_of(texts, st.text(alphabet="\x00\t\n\u200b😀é中", min_size=1).filter(str.strip), missing),
+        "said": st.one_of(
+            texts, st.text(alphabet="\x00\t\n\u200b😀é中", min_size=1).filter(str.strip), missing
+        ),
     },
 )
 
@@ -117,7 +125,9 @@ def _round_trip(store: Store, path: Path, instrument: str, answers: dict[str, An
     store.add_participant(code)
     adm = store.start_administration(code, instrument, "intake")
     inst = store._instrument(adm.instrument, adm.version)
-    expected = {item: coerce_answer(inst, inst.item(item), value) for item, value in answers.items()}
+    expected = {
+        item: coerce_answer(inst, inst.item(item), value) for item, value in answers.items()
+    }
     for item, value in answers.items():
         store.record_answer(adm.id, item, value)
     with Store.open(path, library=store.library) as other:  # a second connection: what is on disk
@@ -128,7 +138,9 @@ def _round_trip(store: Store, path: Path, instrument: str, answers: dict[str, An
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=tiny_answers)
-def test_codes_text_and_missing_reasons_read_back_unchanged(prop_db: tuple[Store, Path], answers: dict[str, Any]) -> None:
+def test_codes_text_and_missing_reasons_read_back_unchanged(
+    prop_db: tuple[Store, Path], answers: dict[str, Any]
+) -> None:
     """Whatever valid answer is stored (code, code as text, missing reason, free Unicode text)
     reads back exactly as coerced, with its type, from another connection."""
     _round_trip(*prop_db, "tiny", answers)
@@ -136,7 +148,9 @@ def test_codes_text_and_missing_reasons_read_back_unchanged(prop_db: tuple[Store
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(answers=number_answers)
-def test_numbers_yes_no_and_unusual_text_read_back_unchanged(prop_db: tuple[Store, Path], answers: dict[str, Any]) -> None:
+def test_numbers_yes_no_and_unusual_text_read_back_unchanged(
+    prop_db: tuple[Store, Path], answers: dict[str, Any]
+) -> None:
     """Real numbers keep every bit, yes/no are 1/0, text with NUL, emoji and newlines is kept."""
     _round_trip(*prop_db, "numbers", answers)
 
@@ -144,10 +158,21 @@ def test_numbers_yes_no_and_unusual_text_read_back_unchanged(prop_db: tuple[Stor
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     item=st.sampled_from(["a1", "days", "nope"]),
-    value=st.one_of(st.integers(8, 10**6), st.integers(-(10**6), -1), st.just(2.5), st.text(min_size=1).filter(
-        lambda t: t.strip() != "" and t.strip().lower() not in MISSING_REASONS and not _is_number(t)), st.just(float("inf"))),
+    value=st.one_of(
+        st.integers(8, 10**6),
+        st.integers(-(10**6), -1),
+        st.just(2.5),
+        st.text(min_size=1).filter(
+            lambda t: (
+                t.strip() != "" and t.strip().lower() not in MISSING_REASONS and not _is_number(t)
+            )
+        ),
+        st.just(float("inf")),
+    ),
 )
-def test_invalid_answers_are_refused_and_write_nothing(prop_db: tuple[Store, Path], item: str, value: Any) -> None:
+def test_invalid_answers_are_refused_and_write_nothing(
+    prop_db: tuple[Store, Path], item: str, value: Any
+) -> None:
     """A value the item does not allow raises InvalidResponse and no table changes."""
     store, _ = prop_db
     code = f"P-{next(_people)}"
@@ -177,7 +202,9 @@ def test_invalid_answer_message_names_item_allowed_and_given(started: tuple[Stor
     store, adm = started
     with pytest.raises(InvalidResponse, match=r"a1.*7 is not one of 1–5"):
         store.record_answer(adm, "a1", 7)
-    with pytest.raises(InvalidResponse, match="tiny has no item 'zz'; its items are a1, a2, a3, days, note"):
+    with pytest.raises(
+        InvalidResponse, match="tiny has no item 'zz'; its items are a1, a2, a3, days, note"
+    ):
         store.record_answer(adm, "zz", 1)
 
 
@@ -226,7 +253,9 @@ def test_scores_match_the_scoring_engine(started: tuple[Store, str], lib: Librar
     assert sheet["sum"].prorated
 
 
-def test_correction_keeps_the_old_value_and_rescores(started: tuple[Store, str], lib: Library) -> None:
+def test_correction_keeps_the_old_value_and_rescores(
+    started: tuple[Store, str], lib: Library
+) -> None:
     """A correction needs a reason; the old value and the changed scores are logged."""
     store, adm = started
     for item, value in {"a1": 2, "a2": 2, "a3": 2, "days": 1}.items():
@@ -239,13 +268,24 @@ def test_correction_keeps_the_old_value_and_rescores(started: tuple[Store, str],
     assert after == score(lib.get("tiny"), {"a1": 2, "a2": 2, "a3": 2, "days": 6, "note": None})
     assert after["sum"].score == before["sum"].score + 5
     [entry] = store.audit_log(action="correct")
-    assert (entry.field, entry.old_value, entry.new_value, entry.reason, entry.actor) == ("days", 1, 6, "typed 1 for 6", "PW-2")
+    assert (entry.field, entry.old_value, entry.new_value, entry.reason, entry.actor) == (
+        "days",
+        1,
+        6,
+        "typed 1 for 6",
+        "PW-2",
+    )
     [rescored] = [e for e in store.audit_log(table="scores") if e.field == "sum"]
-    assert (rescored.old_value["score"], rescored.new_value["score"]) == (before["sum"].score, after["sum"].score)
+    assert (rescored.old_value["score"], rescored.new_value["score"]) == (
+        before["sum"].score,
+        after["sum"].score,
+    )
     assert store.scores(adm) == after
 
 
-def test_abandoned_administration_keeps_answers_and_cannot_continue(started: tuple[Store, str]) -> None:
+def test_abandoned_administration_keeps_answers_and_cannot_continue(
+    started: tuple[Store, str],
+) -> None:
     store, adm = started
     store.record_answer(adm, "a1", 2)
     store.abandon_administration(adm, "participant upset; stopped")
@@ -255,7 +295,9 @@ def test_abandoned_administration_keeps_answers_and_cannot_continue(started: tup
     with pytest.raises(StoreError, match="abandoned"):
         store.record_answer(adm, "a2", 2)
     # the same instrument and time point can be started again
-    again = store.start_administration("ALT-1", "tiny", "intake", administered_at=store.administration(adm).administered_at)
+    again = store.start_administration(
+        "ALT-1", "tiny", "intake", administered_at=store.administration(adm).administered_at
+    )
     assert again.status == "in_progress"
 
 
@@ -270,7 +312,9 @@ def test_in_progress_lists_what_to_resume(mem_store: Store) -> None:
     assert {a.session for a in mem_store.in_progress("ALT-1")} == {"s1"}
 
 
-def test_alerts_are_recorded_once_and_acknowledged(started: tuple[Store, str], lib: Library) -> None:
+def test_alerts_are_recorded_once_and_acknowledged(
+    started: tuple[Store, str], lib: Library
+) -> None:
     """An item alert is recorded as the answer is saved; recording it again is a no-op."""
     store, adm = started
     store.record_answer(adm, "a1", 1)
@@ -295,7 +339,9 @@ def test_alerts_are_recorded_once_and_acknowledged(started: tuple[Store, str], l
         ({"administered_at": "last tuesday"}, InvalidRecord, "ISO 8601"),
     ],
 )
-def test_start_checks_everything(mem_store: Store, kwargs: dict[str, str], error: type[Exception], says: str) -> None:
+def test_start_checks_everything(
+    mem_store: Store, kwargs: dict[str, str], error: type[Exception], says: str
+) -> None:
     mem_store.add_participant("ALT-1")
     args = {"subject": "ALT-1", "instrument": "tiny", "timepoint": "intake"} | kwargs
     before = mem_store.counts()
@@ -307,15 +353,21 @@ def test_start_checks_everything(mem_store: Store, kwargs: dict[str, str], error
 def test_back_dated_paper_form_and_duplicate(mem_store: Store) -> None:
     """A paper form is dated by day; the same form entered twice is refused."""
     mem_store.add_participant("ALT-1")
-    adm = mem_store.start_administration("ALT-1", "tiny", "release", mode="paper", administered_at="2025-05-02")
+    adm = mem_store.start_administration(
+        "ALT-1", "tiny", "release", mode="paper", administered_at="2025-05-02"
+    )
     assert (adm.administered_at, adm.mode) == ("2025-05-02", "paper")
     with pytest.raises(InvalidRecord, match="already has tiny at release recorded for 2025-05-02"):
-        mem_store.start_administration("ALT-1", "tiny", "release", mode="paper", administered_at="2025-05-02")
+        mem_store.start_administration(
+            "ALT-1", "tiny", "release", mode="paper", administered_at="2025-05-02"
+        )
 
 
 def test_times_with_offsets_are_stored_in_utc(mem_store: Store) -> None:
     mem_store.add_participant("ALT-1")
-    adm = mem_store.start_administration("ALT-1", "tiny", "intake", administered_at="2025-07-01T14:05:00+01:00")
+    adm = mem_store.start_administration(
+        "ALT-1", "tiny", "intake", administered_at="2025-07-01T14:05:00+01:00"
+    )
     assert adm.administered_at == "2025-07-01T13:05:00.000000+00:00"
 
 
@@ -324,10 +376,14 @@ def test_workers_can_be_the_subject(mem_store: Store) -> None:
     adm = mem_store.start_administration("PW-1", "tiny", "quarterly", subject_type="worker")
     assert (adm.subject_type, adm.subject) == ("worker", "PW-1")
     assert mem_store.administrations(subject="PW-1") == []  # participant by default
-    assert [a.id for a in mem_store.administrations(subject="PW-1", subject_type="worker")] == [adm.id]
+    assert [a.id for a in mem_store.administrations(subject="PW-1", subject_type="worker")] == [
+        adm.id
+    ]
 
 
-def test_deleting_an_administration_is_logged_with_what_was_deleted(started: tuple[Store, str]) -> None:
+def test_deleting_an_administration_is_logged_with_what_was_deleted(
+    started: tuple[Store, str],
+) -> None:
     store, adm = started
     store.record_answer(adm, "a1", 4)
     store.complete_administration(adm)

@@ -59,13 +59,26 @@ def test_entries_say_who_what_when_and_why(mem_store: Store) -> None:
     p = mem_store.add_participant("ALT-1", site="HMP A", by="PW-3")
     mem_store.update_participant("ALT-1", cohort="2025-spring", reason="joined cohort", by="PW-4")
     [insert, update] = mem_store.history("participants", p.id)
-    assert (insert.action, insert.actor, insert.new_value["site"], insert.new_value["code"]) == ("insert", "PW-3", "HMP A", "ALT-1")
-    assert (update.action, update.actor, update.field, update.old_value, update.new_value, update.reason) == (
-        "update", "PW-4", "cohort", None, "2025-spring", "joined cohort")
+    assert (insert.action, insert.actor, insert.new_value["site"], insert.new_value["code"]) == (
+        "insert",
+        "PW-3",
+        "HMP A",
+        "ALT-1",
+    )
+    assert (
+        update.action,
+        update.actor,
+        update.field,
+        update.old_value,
+        update.new_value,
+        update.reason,
+    ) == ("update", "PW-4", "cohort", None, "2025-spring", "joined cohort")
     assert insert.at <= update.at
 
 
-@pytest.mark.parametrize("value", [3, 3.5, "3", "héllo\nworld", None, Missing("declined"), {"a": [1, "b"]}])
+@pytest.mark.parametrize(
+    "value", [3, 3.5, "3", "héllo\nworld", None, Missing("declined"), {"a": [1, "b"]}]
+)
 def test_values_keep_their_kind_in_the_log(value: object) -> None:
     """A code, a number, text and a missing answer stay distinct when logged."""
     assert decode(encode(value)) == value
@@ -75,6 +88,11 @@ def test_values_keep_their_kind_in_the_log(value: object) -> None:
 def test_filters(mem_store: Store) -> None:
     mem_store.add_participant("ALT-1", by="PW-1")
     mem_store.add_participant("ALT-2", by="PW-2")
-    assert [e.new_value["code"] for e in mem_store.audit_log(table="participants", actor="PW-2")] == ["ALT-2"]
-    assert [e.new_value["code"] for e in mem_store.audit_log(table="participants", newest_first=True, limit=1)] == ["ALT-2"]
+    assert [
+        e.new_value["code"] for e in mem_store.audit_log(table="participants", actor="PW-2")
+    ] == ["ALT-2"]
+    assert [
+        e.new_value["code"]
+        for e in mem_store.audit_log(table="participants", newest_first=True, limit=1)
+    ] == ["ALT-2"]
     assert mem_store.audit_log(since="2999-01-01") == []

@@ -39,10 +39,14 @@ def test_backup_is_owner_only_complete_and_checked(busy: Store, tmp_path: Path) 
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"  # one self-contained file
     assert conn.execute("SELECT count(*) FROM participants").fetchone()[0] == 20
     conn.close()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == ["backup.db"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == [
+        "backup.db"
+    ]
 
 
-def test_backup_while_another_program_writes(busy: Store, db_path: Path, lib: Library, tmp_path: Path) -> None:
+def test_backup_while_another_program_writes(
+    busy: Store, db_path: Path, lib: Library, tmp_path: Path
+) -> None:
     """A backup taken while someone else is writing holds a consistent moment: its own counts
     check out, whatever the writer did meanwhile."""
     stop = threading.Event()
@@ -63,7 +67,10 @@ def test_backup_while_another_program_writes(busy: Store, db_path: Path, lib: Li
         writer.join()
     for report in reports:
         conn = sqlite3.connect(report.path)
-        assert conn.execute("SELECT count(*) FROM participants").fetchone()[0] == report.counts["participants"]
+        assert (
+            conn.execute("SELECT count(*) FROM participants").fetchone()[0]
+            == report.counts["participants"]
+        )
         conn.close()
 
 
@@ -72,7 +79,9 @@ def test_backup_to_a_missing_folder_fails_cleanly(busy: Store, tmp_path: Path) -
         busy.backup(tmp_path / "nope" / "b.db")
 
 
-def test_restore_keeps_the_current_database_aside(busy: Store, db_path: Path, lib: Library, tmp_path: Path) -> None:
+def test_restore_keeps_the_current_database_aside(
+    busy: Store, db_path: Path, lib: Library, tmp_path: Path
+) -> None:
     """Restoring puts back exactly the backup's rows, keeps the replaced database as a checked
     copy, and logs the restore."""
     report = busy.backup(tmp_path / "backup.db")
@@ -82,12 +91,16 @@ def test_restore_keeps_the_current_database_aside(busy: Store, db_path: Path, li
     restored = Store.restore(report.path, db_path, actor="tester")
     assert restored.kept is not None and mode(restored.kept) == 0o600
     with sqlite3.connect(restored.kept) as kept:
-        assert kept.execute("SELECT count(*) FROM participants").fetchone()[0] == later["participants"]
+        assert (
+            kept.execute("SELECT count(*) FROM participants").fetchone()[0] == later["participants"]
+        )
     with Store.open(db_path, library=lib) as store:
         assert [p.code for p in store.participants() if p.code.startswith("LATER")] == []
         counts = store.counts()
         assert counts["audit_log"] == report.counts["audit_log"] + 1
-        assert {k: v for k, v in counts.items() if k != "audit_log"} == {k: v for k, v in report.counts.items() if k != "audit_log"}
+        assert {k: v for k, v in counts.items() if k != "audit_log"} == {
+            k: v for k, v in report.counts.items() if k != "audit_log"
+        }
         [entry] = store.audit_log(action="restore")
         assert entry.reason == f"restored from {report.path}"
     assert mode(db_path) == 0o600
@@ -102,7 +115,9 @@ def test_restore_into_a_new_file(busy: Store, tmp_path: Path, lib: Library) -> N
         assert len(store.participants()) == 20
 
 
-def test_a_damaged_backup_is_refused_and_the_database_untouched(busy: Store, db_path: Path, tmp_path: Path) -> None:
+def test_a_damaged_backup_is_refused_and_the_database_untouched(
+    busy: Store, db_path: Path, tmp_path: Path
+) -> None:
     report = busy.backup(tmp_path / "backup.db")
     data = bytearray(report.path.read_bytes())
     data[4096 * 3 : 4096 * 3 + 200] = b"\xff" * 200  # scribble over a page

@@ -58,7 +58,9 @@ def test_settings(file_store: Store) -> None:
 
 def test_schema_tables_version_and_seeded_programmes(mem_store: Store) -> None:
     """Every table exists, the schema version is recorded, the three default programmes are there."""
-    tables = {r[0] for r in mem_store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    tables = {
+        r[0] for r in mem_store.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
     assert set(DATA_TABLES) | {"meta"} <= tables
     assert mem_store.schema_version == SCHEMA_VERSION
     assert mem_store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
@@ -95,13 +97,21 @@ def test_foreign_keys_are_enforced(mem_store: Store) -> None:
 @pytest.mark.parametrize(
     ("sql", "message"),
     [
-        ("INSERT INTO administrations (id, subject_type, participant_id, instrument, version, timepoint, administered_at, "
-         "mode, recorded_at, recorded_by) VALUES ('a', 'participant', 'p', 'tiny', '1', 'intake', 'x', 'telepathy', 'x', 'x')",
-         "CHECK"),
-        ("INSERT INTO answers (administration_id, item, id, value, missing_reason, answered_at) "
-         "VALUES ('a', 'a1', 'x', 1, 'declined', 'now')", "CHECK"),
-        ("INSERT INTO enrolments (id, participant_id, programme_id, started, outcome, created_at, created_by) "
-         "VALUES ('e', 'p', 'g', '2025-01-01', 'dropped', 'x', 'x')", "CHECK"),
+        (
+            "INSERT INTO administrations (id, subject_type, participant_id, instrument, version, timepoint, administered_at, "
+            "mode, recorded_at, recorded_by) VALUES ('a', 'participant', 'p', 'tiny', '1', 'intake', 'x', 'telepathy', 'x', 'x')",
+            "CHECK",
+        ),
+        (
+            "INSERT INTO answers (administration_id, item, id, value, missing_reason, answered_at) "
+            "VALUES ('a', 'a1', 'x', 1, 'declined', 'now')",
+            "CHECK",
+        ),
+        (
+            "INSERT INTO enrolments (id, participant_id, programme_id, started, outcome, created_at, created_by) "
+            "VALUES ('e', 'p', 'g', '2025-01-01', 'dropped', 'x', 'x')",
+            "CHECK",
+        ),
     ],
 )
 def test_closed_lists_are_checked_by_the_database(mem_store: Store, sql: str, message: str) -> None:
@@ -140,7 +150,9 @@ def test_another_sqlite_database_is_refused(tmp_path: Path, lib: Library) -> Non
         Store.open(path, library=lib)
 
 
-def test_the_survey_path_imports_no_pandas_numpy_or_sqlite_utils(db_path: Path, lib: Library) -> None:
+def test_the_survey_path_imports_no_pandas_numpy_or_sqlite_utils(
+    db_path: Path, lib: Library
+) -> None:
     """Opening the store, finding a participant and giving a questionnaire load no pandas, numpy
     or sqlite_utils (sqlite_utils imports pandas when it is installed)."""
     with Store.open(db_path, library=lib) as store:

@@ -29,7 +29,9 @@ library = Library([{str(DATA)!r}], include_env=False)
 
 def run_child(body: str, *args: str) -> subprocess.CompletedProcess[str]:
     code = PRELUDE + textwrap.dedent(body)
-    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
@@ -70,8 +72,22 @@ def test_a_killed_import_leaves_nothing(db_path: Path, lib: Library, tmp_path: P
         for p in range(30):
             store.add_participant(f"ALT-{p}")
         before = store.counts()
-    rows = [["participant", "timepoint", "instrument", "item", "value", "missing_reason", "administered_at"]]
-    rows += [[f"ALT-{p}", "intake", "barc10", f"q{i}", 3, "", "2025-01-01"] for p in range(30) for i in range(1, 11)]
+    rows = [
+        [
+            "participant",
+            "timepoint",
+            "instrument",
+            "item",
+            "value",
+            "missing_reason",
+            "administered_at",
+        ]
+    ]
+    rows += [
+        [f"ALT-{p}", "intake", "barc10", f"q{i}", 3, "", "2025-01-01"]
+        for p in range(30)
+        for i in range(1, 11)
+    ]
     path = write_csv(tmp_path / "r.csv", rows)
     child = run_child(
         """
@@ -85,7 +101,8 @@ def test_a_killed_import_leaves_nothing(db_path: Path, lib: Library, tmp_path: P
 
         store.import_csv("responses", sys.argv[2], progress=progress)
         """,
-        str(db_path), str(path),
+        str(db_path),
+        str(path),
     )
     assert child.returncode == -signal.SIGKILL, child.stderr
     with Store.open(db_path, library=lib) as store:
@@ -109,15 +126,29 @@ print("done", flush=True)
 """
 
 
-def test_two_programs_writing_at_once_lose_nothing(db_path: Path, lib: Library, tmp_path: Path) -> None:
+def test_two_programs_writing_at_once_lose_nothing(
+    db_path: Path, lib: Library, tmp_path: Path
+) -> None:
     """Two processes each register 100 participants and record 500 answers at the same time:
     every row arrives, and neither sees "database is locked"."""
     Store.open(db_path, library=lib).close()
     go = tmp_path / "go"
     per_writer = 100
     procs = [
-        subprocess.Popen([sys.executable, "-c", PRELUDE + WRITER, str(db_path), str(k), str(go), str(per_writer)],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                PRELUDE + WRITER,
+                str(db_path),
+                str(k),
+                str(go),
+                str(per_writer),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for k in (1, 2)
     ]
     time.sleep(0.5)  # both are open and waiting
@@ -129,16 +160,25 @@ def test_two_programs_writing_at_once_lose_nothing(db_path: Path, lib: Library, 
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT count(*) FROM participants").fetchone()[0] == 2 * per_writer
     assert conn.execute("SELECT count(*) FROM answers").fetchone()[0] == 2 * per_writer * 5
-    assert conn.execute("SELECT count(*) FROM administrations WHERE status = 'complete'").fetchone()[0] == 2 * per_writer
+    assert (
+        conn.execute("SELECT count(*) FROM administrations WHERE status = 'complete'").fetchone()[0]
+        == 2 * per_writer
+    )
     assert conn.execute("SELECT count(*) FROM scores").fetchone()[0] == 2 * per_writer * 2
     for k in (1, 2):  # each writer's own answers, all there
         got = conn.execute(
             "SELECT count(*) FROM answers x JOIN administrations a ON a.id = x.administration_id "
-            "JOIN participants p ON p.id = a.participant_id WHERE p.code LIKE ?", (f"P{k}-%",)
+            "JOIN participants p ON p.id = a.participant_id WHERE p.code LIKE ?",
+            (f"P{k}-%",),
         ).fetchone()[0]
         assert got == per_writer * 5
-    spans = [conn.execute("SELECT min(created_at), max(created_at) FROM participants WHERE code LIKE ?", (f"P{k}-%",)).fetchone()
-             for k in (1, 2)]
+    spans = [
+        conn.execute(
+            "SELECT min(created_at), max(created_at) FROM participants WHERE code LIKE ?",
+            (f"P{k}-%",),
+        ).fetchone()
+        for k in (1, 2)
+    ]
     assert spans[0][0] < spans[1][1] and spans[1][0] < spans[0][1], spans  # they really did overlap
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     conn.close()

@@ -10,14 +10,16 @@ import pytest
 from store_helpers import read_csv
 
 from recoverycap import Missing
-from recoverycap.errors import StoreError
+from recoverycap.errors import InvalidRecord, StoreError
 from recoverycap.store import Store
 from recoverycap.store import exports as exports_module
 
 pytest_plugins = ["store_fixtures"]
 
 
-def give(store: Store, code: str, instrument: str, timepoint: str, day: str, answers: dict[str, object]) -> str:
+def give(
+    store: Store, code: str, instrument: str, timepoint: str, day: str, answers: dict[str, object]
+) -> str:
     adm = store.start_administration(code, instrument, timepoint, mode="paper", administered_at=day)
     for item, value in answers.items():
         store.record_answer(adm.id, item, value)
@@ -56,9 +58,17 @@ def test_long_responses(filled: Store, tmp_path: Path) -> None:
 def test_wide_responses_one_row_per_person_per_time_point(filled: Store, tmp_path: Path) -> None:
     report = filled.export("responses", tmp_path / "wide.csv", wide=True)
     rows = read_csv(report.path)
-    assert [(r["subject"], r["timepoint"]) for r in rows] == [("ALT-1", "intake"), ("ALT-1", "release"), ("ALT-2", "intake")]
+    assert [(r["subject"], r["timepoint"]) for r in rows] == [
+        ("ALT-1", "intake"),
+        ("ALT-1", "release"),
+        ("ALT-2", "intake"),
+    ]
     assert report.columns[:5] == ("subject_type", "subject", "site", "cohort", "timepoint")
-    assert "barc10_q1" in report.columns and "barc10_q1_missing" in report.columns and "tiny_note" in report.columns
+    assert (
+        "barc10_q1" in report.columns
+        and "barc10_q1_missing" in report.columns
+        and "tiny_note" in report.columns
+    )
     release = rows[1]
     assert (release["barc10_q2"], release["barc10_q2_missing"]) == ("", "declined")
     assert (release["barc10_q1"], release["barc10_q1_missing"]) == ("2", "")
@@ -70,9 +80,14 @@ def test_wide_responses_one_row_per_person_per_time_point(filled: Store, tmp_pat
 
 def test_wide_scores_and_filters(filled: Store, tmp_path: Path) -> None:
     """Scores wide: <instrument>_<scale>, _band, _answered; filters narrow the rows."""
-    report = filled.export("scores", tmp_path / "s.csv", wide=True, instrument="barc10", site="HMP A")
+    report = filled.export(
+        "scores", tmp_path / "s.csv", wide=True, instrument="barc10", site="HMP A"
+    )
     rows = read_csv(report.path)
-    assert [(r["subject"], r["timepoint"]) for r in rows] == [("ALT-1", "intake"), ("ALT-1", "release")]
+    assert [(r["subject"], r["timepoint"]) for r in rows] == [
+        ("ALT-1", "intake"),
+        ("ALT-1", "release"),
+    ]
     # by hand: codes 1 + i % 6 for i = 1..10 are 2,3,4,5,6,1,2,3,4,5 (sum 35); release lacks q2 (3)
     assert rows[0]["barc10_total"] in ("35", "35.0") and rows[0]["barc10_total_answered"] == "10"
     assert rows[1]["barc10_total_answered"] == "9"
@@ -97,14 +112,20 @@ def test_xlsx_matches_csv(filled: Store, tmp_path: Path) -> None:
     xlsx_report = filled.export("responses", tmp_path / "w.xlsx", wide=True)
     assert xlsx_report.format == "xlsx" and mode(xlsx_report.path) == 0o600
     sheet = load_workbook(xlsx_report.path, read_only=True)["responses"]
-    cells = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    cells = [
+        ["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)
+    ]
     rows = read_csv(csv_report.path)
     assert cells[0] == list(csv_report.columns)
     width = len(cells[0])  # read-only openpyxl leaves off empty cells at the end of a row
-    assert [dict(zip(cells[0], r + [""] * (width - len(r)), strict=True)) for r in cells[1:]] == rows
+    assert [
+        dict(zip(cells[0], r + [""] * (width - len(r)), strict=True)) for r in cells[1:]
+    ] == rows
 
 
-def test_a_failed_export_leaves_the_old_file_and_no_partial(filled: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_failed_export_leaves_the_old_file_and_no_partial(
+    filled: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "long.xlsx"
     target.write_text("the previous export")
     monkeypatch.setattr(exports_module, "XLSX_MAX_ROWS", 5)
@@ -116,11 +137,52 @@ def test_a_failed_export_leaves_the_old_file_and_no_partial(filled: Store, tmp_p
 
 def test_enrolments_and_activities(mem_store: Store, tmp_path: Path) -> None:
     mem_store.add_participant("ALT-1", site="HMP A")
-    mem_store.enrol("ALT-1", "ttg", "2025-01-01", ended="2025-02-01", outcome="not_completed", reason="health")
-    mem_store.add_activity("ALT-1", "followup_attempt", "2025-05-01", "declined", mode="phone", timepoint="post_release_4w")
+    mem_store.enrol(
+        "ALT-1", "ttg", "2025-01-01", ended="2025-02-01", outcome="not_completed", reason="health"
+    )
+    mem_store.add_activity(
+        "ALT-1",
+        "followup_attempt",
+        "2025-05-01",
+        "declined",
+        mode="phone",
+        timepoint="post_release_4w",
+    )
     [enrolment] = read_csv(mem_store.export("enrolments", tmp_path / "e.csv").path)
-    assert (enrolment["participant"], enrolment["programme"], enrolment["outcome"], enrolment["reason"]) == ("ALT-1", "ttg", "not_completed", "health")
+    assert (
+        enrolment["participant"],
+        enrolment["programme"],
+        enrolment["outcome"],
+        enrolment["reason"],
+    ) == ("ALT-1", "ttg", "not_completed", "health")
     [activity] = read_csv(mem_store.export("activities", tmp_path / "a.csv").path)
-    assert (activity["activity"], activity["result"], activity["mode"], activity["timepoint"]) == ("followup_attempt", "declined", "phone", "post_release_4w")
+    assert (activity["activity"], activity["result"], activity["mode"], activity["timepoint"]) == (
+        "followup_attempt",
+        "declined",
+        "phone",
+        "post_release_4w",
+    )
     with pytest.raises(StoreError, match="--wide is for responses and scores"):
         mem_store.export("enrolments", tmp_path / "e.csv", wide=True)
+
+
+def test_enrolment_and_activity_exports_filter_by_date(mem_store: Store, tmp_path: Path) -> None:
+    """date_from and date_to are inclusive (enrolments by start, activities by date); a date that
+    is not YYYY-MM-DD is refused naming the filter."""
+    mem_store.add_participant("ALT-1")
+    mem_store.enrol("ALT-1", "ttg", "2025-01-01", ended="2025-02-01", outcome="completed")
+    mem_store.enrol("ALT-1", "twelve_step", "2025-03-01")
+    for day in ("2025-05-01", "2025-05-02", "2025-05-03"):
+        mem_store.add_activity("ALT-1", "one_to_one", day)
+    enrolments = read_csv(
+        mem_store.export("enrolments", tmp_path / "e.csv", date_from="2025-03-01").path
+    )
+    assert [e["programme"] for e in enrolments] == ["twelve_step"]
+    activities = read_csv(
+        mem_store.export(
+            "activities", tmp_path / "a.csv", date_from="2025-05-02", date_to="2025-05-02"
+        ).path
+    )
+    assert [a["date"] for a in activities] == ["2025-05-02"]
+    with pytest.raises(InvalidRecord, match="date_to.*'03/05/2025' is not a date"):
+        mem_store.export("activities", tmp_path / "a.csv", date_to="03/05/2025")

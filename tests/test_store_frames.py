@@ -10,13 +10,29 @@ from recoverycap.store import Store
 pytest_plugins = ["store_fixtures"]
 
 SCORE_COLUMNS = [
-    "administration_id", "subject_type", "subject", "site", "cohort", "instrument", "version",
-    "timepoint", "administered_at", "mode", "scale", "raw", "score", "band", "answered",
-    "n_items", "prorated",
+    "administration_id",
+    "subject_type",
+    "subject",
+    "site",
+    "cohort",
+    "instrument",
+    "version",
+    "timepoint",
+    "administered_at",
+    "mode",
+    "scale",
+    "raw",
+    "score",
+    "band",
+    "answered",
+    "n_items",
+    "prorated",
 ]
 
 
-def give(store: Store, code: str, timepoint: str, day: str, answers: dict[str, object], **kw: str) -> str:
+def give(
+    store: Store, code: str, timepoint: str, day: str, answers: dict[str, object], **kw: str
+) -> str:
     adm = store.start_administration(code, "tiny", timepoint, administered_at=day, **kw)  # type: ignore[arg-type]
     for item, value in answers.items():
         store.record_answer(adm.id, item, value)
@@ -33,8 +49,17 @@ def data(mem_store: Store) -> Store:
     give(mem_store, "ALT-1", "intake", "2025-01-02", {"a1": 1, "a2": 2, "a3": 3, "days": 4})
     give(mem_store, "ALT-1", "release", "2025-05-02", {"a1": 4, "a2": Missing("declined"), "a3": 3})
     give(mem_store, "ALT-2", "intake", "2025-02-02", {"a1": 5, "a2": 5, "a3": 5, "days": 0})
-    give(mem_store, "PW-1", "quarterly", "2025-03-01", {"a1": 2, "a2": 2, "a3": 2, "days": 2}, subject_type="worker")
-    unfinished = mem_store.start_administration("ALT-2", "tiny", "release", administered_at="2025-06-01")
+    give(
+        mem_store,
+        "PW-1",
+        "quarterly",
+        "2025-03-01",
+        {"a1": 2, "a2": 2, "a3": 2, "days": 2},
+        subject_type="worker",
+    )
+    unfinished = mem_store.start_administration(
+        "ALT-2", "tiny", "release", administered_at="2025-06-01"
+    )
     mem_store.record_answer(unfinished.id, "a1", 1)
     return mem_store
 
@@ -44,13 +69,27 @@ def test_scores_frame_columns_types_and_values(data: Store, lib: Library) -> Non
     recoverycap.score gives them."""
     frame = data.scores_frame()
     assert list(frame.columns) == SCORE_COLUMNS
-    assert len(frame) == 4 * 2  # four completed administrations, two scales (the unfinished one is left out)
-    assert str(frame["administered_at"].dtype).startswith("datetime64") and str(frame["administered_at"].dt.tz) == "UTC"
-    assert frame["prorated"].dtype == bool and frame["answered"].dtype == "int64" and frame["score"].dtype == "float64"
+    assert (
+        len(frame) == 4 * 2
+    )  # four completed administrations, two scales (the unfinished one is left out)
+    assert (
+        str(frame["administered_at"].dtype).startswith("datetime64")
+        and str(frame["administered_at"].dt.tz) == "UTC"
+    )
+    assert (
+        frame["prorated"].dtype == bool
+        and frame["answered"].dtype == "int64"
+        and frame["score"].dtype == "float64"
+    )
     release = frame[(frame.subject == "ALT-1") & (frame.timepoint == "release")].set_index("scale")
     expected = score(lib.get("tiny"), {"a1": 4, "a2": Missing("declined"), "a3": 3})["strain"]
     strain = release.loc["strain"]
-    assert (strain.raw, strain.score, strain.band, strain.answered) == (expected.raw, expected.score, expected.band, expected.answered)
+    assert (strain.raw, strain.score, strain.band, strain.answered) == (
+        expected.raw,
+        expected.score,
+        expected.band,
+        expected.answered,
+    )
     assert strain.score == 37.5  # by hand: a1 4 -> 25; a3 3 reversed (1+5-3=3) -> 50; mean 37.5
     assert release.loc["sum"].isna()[["raw", "score"]].all()  # the sum needs 3 of 4 items and has 2
     assert (strain["site"], strain["cohort"], strain["mode"]) == ("HMP A", "c1", "self")

@@ -19,12 +19,30 @@ from recoverycap.store.administrations import BulkScorer, check_answer
 
 pytest_plugins = ["store_fixtures"]
 
-LONG = ["participant", "timepoint", "instrument", "item", "value", "missing_reason", "administered_at"]
+LONG = [
+    "participant",
+    "timepoint",
+    "instrument",
+    "item",
+    "value",
+    "missing_reason",
+    "administered_at",
+]
 
 
 def barc_rows(code: str, tp: str, day: str, values: list[Any]) -> list[list[Any]]:
-    return [[code, tp, "barc10", f"q{i}", v if not isinstance(v, Missing) else "",
-             v.reason if isinstance(v, Missing) else "", day] for i, v in enumerate(values, 1)]
+    return [
+        [
+            code,
+            tp,
+            "barc10",
+            f"q{i}",
+            v if not isinstance(v, Missing) else "",
+            v.reason if isinstance(v, Missing) else "",
+            day,
+        ]
+        for i, v in enumerate(values, 1)
+    ]
 
 
 def register(store: Store, *codes: str) -> None:
@@ -37,28 +55,50 @@ BAD_ROW_CASES = {
     "participants": (
         ["participant", "site", "cohort", "release_date"],
         lambda i: [f"ALT-{i}", "HMP A", "c1", "2025-06-01"],
-        ["ALT-X", "HMP A", "c1", "31/06/2025"], "release_date",
+        ["ALT-X", "HMP A", "c1", "31/06/2025"],
+        "release_date",
     ),
     "enrolments": (
         ["participant", "programme", "started", "ended", "outcome", "reason", "substance_outcome"],
-        lambda i: [f"ALT-{i}", "ttg", "2025-01-01", "2025-03-01", "not_completed", "released", "abstinent"],
-        ["ALT-X", "ttg", "2025-01-01", "2025-03-01", "completed", "released", ""], "reason",
+        lambda i: [
+            f"ALT-{i}",
+            "ttg",
+            "2025-01-01",
+            "2025-03-01",
+            "not_completed",
+            "released",
+            "abstinent",
+        ],
+        ["ALT-X", "ttg", "2025-01-01", "2025-03-01", "completed", "released", ""],
+        "reason",
     ),
     "activities": (
         ["participant", "programme", "activity", "date", "result"],
         lambda i: [f"ALT-{i}", "ttg", "gate_pickup", "2025-06-01", "successful"],
-        ["ALT-X", "ttg", "gate_pickup", "2025-06-01", "late"], "result",
+        ["ALT-X", "ttg", "gate_pickup", "2025-06-01", "late"],
+        "result",
     ),
     "responses": (
         LONG,
-        lambda i: [f"ALT-{i // 10}", "intake", "barc10", f"q{i % 10 + 1}", 1 + i % 6, "", "2025-01-01"],
-        ["ALT-1", "programme_end", "barc10", "q3", "7", "", "2025-03-01"], "value",
+        lambda i: [
+            f"ALT-{i // 10}",
+            "intake",
+            "barc10",
+            f"q{i % 10 + 1}",
+            1 + i % 6,
+            "",
+            "2025-01-01",
+        ],
+        ["ALT-1", "programme_end", "barc10", "q3", "7", "", "2025-03-01"],
+        "value",
     ),
 }
 
 
 @pytest.mark.parametrize("kind", list(BAD_ROW_CASES))
-def test_one_bad_row_in_the_middle_writes_nothing(file_store: Store, tmp_path: Path, kind: str) -> None:
+def test_one_bad_row_in_the_middle_writes_nothing(
+    file_store: Store, tmp_path: Path, kind: str
+) -> None:
     """A single invalid row halfway through: ImportProblems names the file, row and column, and
     no table changes at all."""
     header, good, bad, column = BAD_ROW_CASES[kind]
@@ -78,24 +118,35 @@ def test_one_bad_row_in_the_middle_writes_nothing(file_store: Store, tmp_path: P
 def test_every_problem_is_listed(mem_store: Store, tmp_path: Path) -> None:
     """Each bad cell is reported with its row, column, what is allowed and what was given."""
     register(mem_store, "ALT-1")
-    path = write_csv(tmp_path / "r.csv", [
-        LONG,
-        ["ALT-1", "intake", "barc10", "q1", "7", "", "2025-01-01"],
-        ["ALT-1", "Intake Week", "barc10", "q2", "3", "", "2025-01-01"],
-        ["ALT-1", "intake", "barc11", "q3", "3", "", "2025-01-01"],
-        ["ALT-1", "intake", "barc10", "q44", "3", "", "2025-01-01"],
-        ["ALT-1", "intake", "barc10", "q5", "3", "refused", "2025-01-01"],
-        ["ALT-1", "intake", "barc10", "q6", "", "maybe", "2025-01-01"],
-        ["John Smith", "intake", "barc10", "q7", "3", "", "2025-01-01"],
-        ["ALT-1", "intake", "barc10", "q8", "3", "", "01/01/2025"],
-        ["ALT-2", "intake", "barc10", "q9", "3", "", "2025-01-01"],
-    ])
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            LONG,
+            ["ALT-1", "intake", "barc10", "q1", "7", "", "2025-01-01"],
+            ["ALT-1", "Intake Week", "barc10", "q2", "3", "", "2025-01-01"],
+            ["ALT-1", "intake", "barc11", "q3", "3", "", "2025-01-01"],
+            ["ALT-1", "intake", "barc10", "q44", "3", "", "2025-01-01"],
+            ["ALT-1", "intake", "barc10", "q5", "3", "refused", "2025-01-01"],
+            ["ALT-1", "intake", "barc10", "q6", "", "maybe", "2025-01-01"],
+            ["John Smith", "intake", "barc10", "q7", "3", "", "2025-01-01"],
+            ["ALT-1", "intake", "barc10", "q8", "3", "", "01/01/2025"],
+            ["ALT-2", "intake", "barc10", "q9", "3", "", "2025-01-01"],
+        ],
+    )
     with pytest.raises(ImportProblems) as caught:
         mem_store.import_csv("responses", path)
     found = {(p.where.split()[-1], p.field): p.message for p in caught.value.problems}
-    assert set(found) == {("2", "value"), ("3", "timepoint"), ("4", "instrument"), ("5", "item"),
-                          ("6", "value"), ("7", "missing_reason"), ("8", "participant"),
-                          ("9", "administered_at"), ("10", "participant")}
+    assert set(found) == {
+        ("2", "value"),
+        ("3", "timepoint"),
+        ("4", "instrument"),
+        ("5", "item"),
+        ("6", "value"),
+        ("7", "missing_reason"),
+        ("8", "participant"),
+        ("9", "administered_at"),
+        ("10", "participant"),
+    }
     assert "7 is not one of 1–6" in found[("2", "value")]
     assert "no instrument with id 'barc11'" in found[("4", "instrument")]
     assert "not both" in found[("6", "value")]
@@ -114,7 +165,9 @@ def test_every_problem_is_listed(mem_store: Store, tmp_path: Path) -> None:
         ([[*LONG, "item"]], "appears twice"),
     ],
 )
-def test_header_problems(mem_store: Store, tmp_path: Path, rows: list[list[str]], says: str) -> None:
+def test_header_problems(
+    mem_store: Store, tmp_path: Path, rows: list[list[str]], says: str
+) -> None:
     path = write_csv(tmp_path / "r.csv", rows)
     with pytest.raises(ImportProblems, match=said(says)):
         mem_store.import_csv("responses", path)
@@ -132,7 +185,9 @@ def test_not_utf8_and_ragged_rows(mem_store: Store, tmp_path: Path) -> None:
     path.write_bytes("participant,site\nALT-1,Wandsworth caf\xe9\n".encode("latin-1"))
     with pytest.raises(ImportProblems, match="not UTF-8"):
         mem_store.import_csv("participants", path)
-    path = write_csv(tmp_path / "ragged.csv", [["participant", "site"], ["ALT-1", "HMP A", "extra"]])
+    path = write_csv(
+        tmp_path / "ragged.csv", [["participant", "site"], ["ALT-1", "HMP A", "extra"]]
+    )
     with pytest.raises(ImportProblems, match="3 cells but the header has 2"):
         mem_store.import_csv("participants", path)
 
@@ -140,8 +195,12 @@ def test_not_utf8_and_ragged_rows(mem_store: Store, tmp_path: Path) -> None:
 # -- idempotent ---------------------------------------------------------------------------------------
 def test_participants_import_and_reimport(mem_store: Store, tmp_path: Path) -> None:
     """Importing twice changes nothing; a changed file updates and logs each change."""
-    rows = [["participant", "site", "cohort", "release_date"],
-            ["ALT-1", "HMP A", "c1", "2025-06-01"], ["ALT-2", "HMP B", "", ""], ["", "", "", ""]]
+    rows = [
+        ["participant", "site", "cohort", "release_date"],
+        ["ALT-1", "HMP A", "c1", "2025-06-01"],
+        ["ALT-2", "HMP B", "", ""],
+        ["", "", "", ""],
+    ]
     path = write_csv(tmp_path / "p.csv", rows)
     first = mem_store.import_csv("participants", path)
     assert (first.rows, first.created, first.updated, first.unchanged) == (2, 2, 0, 0)
@@ -156,51 +215,94 @@ def test_participants_import_and_reimport(mem_store: Store, tmp_path: Path) -> N
     assert (p.site, str(p.release_date)) == ("Community North", "2025-05-01")
     [site_change] = [e for e in mem_store.audit_log(table="participants") if e.field == "site"]
     assert (site_change.old_value, site_change.reason) == ("HMP A", "imported from p2.csv row 2")
-    assert [str(h.release_date) for h in mem_store.release_history("ALT-1")] == ["2025-06-01", "2025-05-01"]
+    assert [str(h.release_date) for h in mem_store.release_history("ALT-1")] == [
+        "2025-06-01",
+        "2025-05-01",
+    ]
 
 
 def test_enrolments_register_new_codes_and_reimport(mem_store: Store, tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "e.csv", [
-        ["participant", "programme", "started", "ended", "outcome", "reason", "substance_outcome"],
-        ["ALT-1", "ttg", "2025-01-01", "", "", "", ""],
-        ["ALT-2", "twelve_step", "2024-09-01", "2024-12-01", "not_completed", "transferred", "none"],
-    ])
+    path = write_csv(
+        tmp_path / "e.csv",
+        [
+            [
+                "participant",
+                "programme",
+                "started",
+                "ended",
+                "outcome",
+                "reason",
+                "substance_outcome",
+            ],
+            ["ALT-1", "ttg", "2025-01-01", "", "", "", ""],
+            [
+                "ALT-2",
+                "twelve_step",
+                "2024-09-01",
+                "2024-12-01",
+                "not_completed",
+                "transferred",
+                "none",
+            ],
+        ],
+    )
     report = mem_store.import_csv("enrolments", path)
     assert (report.created, report.registered) == (2, 2)
     assert [p.code for p in mem_store.participants()] == ["ALT-1", "ALT-2"]
     snapshot = mem_store.counts()
     assert mem_store.import_csv("enrolments", path).unchanged == 2
     assert mem_store.counts() == snapshot
-    ended = write_csv(tmp_path / "e2.csv", [
-        ["participant", "programme", "started", "ended", "outcome"], ["ALT-1", "ttg", "2025-01-01", "2025-04-01", "completed"]])
+    ended = write_csv(
+        tmp_path / "e2.csv",
+        [
+            ["participant", "programme", "started", "ended", "outcome"],
+            ["ALT-1", "ttg", "2025-01-01", "2025-04-01", "completed"],
+        ],
+    )
     assert mem_store.import_csv("enrolments", ended).updated == 1
     assert mem_store.enrolments(participant="ALT-1")[0].outcome == "completed"
 
 
-def test_activities_identical_rows_are_kept_and_not_duplicated_on_reimport(mem_store: Store, tmp_path: Path) -> None:
+def test_activities_identical_rows_are_kept_and_not_duplicated_on_reimport(
+    mem_store: Store, tmp_path: Path
+) -> None:
     """Two identical follow-up attempts on one day are two attempts; importing again adds none."""
-    path = write_csv(tmp_path / "a.csv", [
-        ["participant", "activity", "date", "result", "mode"],
-        ["ALT-1", "followup_attempt", "2025-07-01", "no_answer", "phone"],
-        ["ALT-1", "followup_attempt", "2025-07-01", "no_answer", "phone"],
-        ["", "recovery_pack", "2025-07-02", "", ""],
-    ])
+    path = write_csv(
+        tmp_path / "a.csv",
+        [
+            ["participant", "activity", "date", "result", "mode"],
+            ["ALT-1", "followup_attempt", "2025-07-01", "no_answer", "phone"],
+            ["ALT-1", "followup_attempt", "2025-07-01", "no_answer", "phone"],
+            ["", "recovery_pack", "2025-07-02", "", ""],
+        ],
+    )
     report = mem_store.import_csv("activities", path)
     assert (report.created, report.registered) == (3, 1)
     snapshot = mem_store.counts()
     assert mem_store.import_csv("activities", path).unchanged == 3
     assert mem_store.counts() == snapshot
-    assert [a.result for a in mem_store.activities(kind="followup_attempt")] == ["no_answer", "no_answer"]
+    assert [a.result for a in mem_store.activities(kind="followup_attempt")] == [
+        "no_answer",
+        "no_answer",
+    ]
 
 
-def test_responses_complete_scored_and_idempotent(mem_store: Store, tmp_path: Path, lib: Library) -> None:
+def test_responses_complete_scored_and_idempotent(
+    mem_store: Store, tmp_path: Path, lib: Library
+) -> None:
     """Each administration is complete, unlisted items are not_asked, scores equal
     recoverycap.score; a second import writes nothing."""
     register(mem_store, "ALT-1", "ALT-2")
     a1 = [6, 5, 4, 5, 6, 5, 4, 6, 5, 5]
     a2 = [1, 2, Missing("declined"), 2, 1, 2, 3, 1, 2]  # q10 not in the file
-    path = write_csv(tmp_path / "r.csv", [LONG, *barc_rows("ALT-1", "intake", "2025-01-02", a1),
-                                          *barc_rows("ALT-2", "intake", "2025-01-03T10:00:00+00:00", a2)])
+    path = write_csv(
+        tmp_path / "r.csv",
+        [
+            LONG,
+            *barc_rows("ALT-1", "intake", "2025-01-02", a1),
+            *barc_rows("ALT-2", "intake", "2025-01-03T10:00:00+00:00", a2),
+        ],
+    )
     report = mem_store.import_csv("responses", path)
     assert (report.rows, report.created, report.answers) == (19, 2, 20)
     barc = lib.get("barc10")
@@ -218,20 +320,35 @@ def test_responses_complete_scored_and_idempotent(mem_store: Store, tmp_path: Pa
     assert mem_store.counts() == snapshot
 
 
-def test_a_changed_response_file_corrects_logs_and_rescores(mem_store: Store, tmp_path: Path, lib: Library) -> None:
+def test_a_changed_response_file_corrects_logs_and_rescores(
+    mem_store: Store, tmp_path: Path, lib: Library
+) -> None:
     register(mem_store, "ALT-1")
     values = [3] * 10
-    mem_store.import_csv("responses", write_csv(tmp_path / "r.csv", [LONG, *barc_rows("ALT-1", "intake", "2025-01-02", values)]))
+    mem_store.import_csv(
+        "responses",
+        write_csv(tmp_path / "r.csv", [LONG, *barc_rows("ALT-1", "intake", "2025-01-02", values)]),
+    )
     values[3] = 6
-    report = mem_store.import_csv("responses", write_csv(tmp_path / "r2.csv", [LONG, *barc_rows("ALT-1", "intake", "2025-01-02", values)]))
+    report = mem_store.import_csv(
+        "responses",
+        write_csv(tmp_path / "r2.csv", [LONG, *barc_rows("ALT-1", "intake", "2025-01-02", values)]),
+    )
     assert (report.created, report.updated) == (0, 1)
     [adm] = mem_store.administrations(subject="ALT-1")
     assert mem_store.scores(adm.id)["total"].score == 33
     [entry] = mem_store.audit_log(action="correct")
-    assert (entry.field, entry.old_value, entry.new_value, entry.reason) == ("q4", 3, 6, "imported from r2.csv row 5")
+    assert (entry.field, entry.old_value, entry.new_value, entry.reason) == (
+        "q4",
+        3,
+        6,
+        "imported from r2.csv row 5",
+    )
 
 
-def test_rows_of_one_administration_far_apart_are_merged(mem_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lib: Library) -> None:
+def test_rows_of_one_administration_far_apart_are_merged(
+    mem_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lib: Library
+) -> None:
     """An administration's rows need not be together, even across chunks; a second copy of an
     item in the file is still reported."""
     monkeypatch.setattr(imports_module, "CHUNK_ROWS", 7)
@@ -241,7 +358,9 @@ def test_rows_of_one_administration_far_apart_are_merged(mem_store: Store, tmp_p
     rows = [r for pair in zip(one, two, strict=True) for r in pair]
     mem_store.import_csv("responses", write_csv(tmp_path / "r.csv", [LONG, *rows]))
     [adm] = mem_store.administrations(subject="ALT-1")
-    assert mem_store.answers(adm.id) == {f"q{i}": v for i, v in enumerate([1, 2, 3, 4, 5, 6, 1, 2, 3, 4], 1)}
+    assert mem_store.answers(adm.id) == {
+        f"q{i}": v for i, v in enumerate([1, 2, 3, 4, 5, 6, 1, 2, 3, 4], 1)
+    }
     assert mem_store.scores(adm.id) == score(lib.get("barc10"), mem_store.answers(adm.id))
     register(mem_store, "ALT-3")
     dup = barc_rows("ALT-3", "intake", "2025-01-02", [1] * 10)
@@ -258,7 +377,12 @@ def test_chunk_size_does_not_change_the_result(tmp_path: Path) -> None:
     rows = [LONG]
     for p in range(12):
         for tp, day in (("intake", "2025-01-01"), ("release", "2025-04-01")):
-            rows += barc_rows(f"ALT-{p}", tp, day, [rng.choice([1, 2, 3, 4, 5, 6, Missing("dont_know")]) for _ in range(10)])
+            rows += barc_rows(
+                f"ALT-{p}",
+                tp,
+                day,
+                [rng.choice([1, 2, 3, 4, 5, 6, Missing("dont_know")]) for _ in range(10)],
+            )
     path = write_csv(tmp_path / "r.csv", rows)
     frames = []
     for size in (3, 100_000):
@@ -273,16 +397,25 @@ def test_chunk_size_does_not_change_the_result(tmp_path: Path) -> None:
     assert frames[0].equals(frames[1])
 
 
-def test_in_progress_administration_blocks_an_import_of_the_same(mem_store: Store, tmp_path: Path) -> None:
+def test_in_progress_administration_blocks_an_import_of_the_same(
+    mem_store: Store, tmp_path: Path
+) -> None:
     register(mem_store, "ALT-1")
     mem_store.start_administration("ALT-1", "barc10", "intake", administered_at="2025-01-02")
     with pytest.raises(ImportProblems, match="in progress in the database"):
-        mem_store.import_csv("responses", write_csv(tmp_path / "r.csv", [LONG, *barc_rows("ALT-1", "intake", "2025-01-02", [3] * 10)]))
+        mem_store.import_csv(
+            "responses",
+            write_csv(
+                tmp_path / "r.csv", [LONG, *barc_rows("ALT-1", "intake", "2025-01-02", [3] * 10)]
+            ),
+        )
 
 
 def test_dry_run_counts_and_writes_nothing(file_store: Store, tmp_path: Path) -> None:
     register(file_store, "ALT-1")
-    path = write_csv(tmp_path / "r.csv", [LONG, *barc_rows("ALT-1", "intake", "2025-01-02", [3] * 10)])
+    path = write_csv(
+        tmp_path / "r.csv", [LONG, *barc_rows("ALT-1", "intake", "2025-01-02", [3] * 10)]
+    )
     before = file_store.counts()
     report = file_store.import_csv("responses", path, dry_run=True)
     assert (report.dry_run, report.created, report.answers, report.import_id) == (True, 1, 10, None)
@@ -290,20 +423,57 @@ def test_dry_run_counts_and_writes_nothing(file_store: Store, tmp_path: Path) ->
     assert "dry run, nothing written" in report.summary()
 
 
-def test_progress_is_reported(mem_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_progress_is_reported(
+    mem_store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(imports_module, "CHUNK_ROWS", 10)
     register(mem_store, *[f"ALT-{i}" for i in range(5)])
-    rows = [LONG] + [r for i in range(5) for r in barc_rows(f"ALT-{i}", "intake", "2025-01-02", [2] * 10)]
+    rows = [LONG] + [
+        r for i in range(5) for r in barc_rows(f"ALT-{i}", "intake", "2025-01-02", [2] * 10)
+    ]
     seen: list[int] = []
     mem_store.import_csv("responses", write_csv(tmp_path / "r.csv", rows), progress=seen.append)
     assert seen == sorted(seen) and seen[-1] == 50 and len(seen) >= 3
 
 
 # -- wide ---------------------------------------------------------------------------------------------
-def test_wide_responses_with_missing_columns_and_ignored_columns(mem_store: Store, tmp_path: Path) -> None:
+def test_wide_responses_with_missing_columns_and_ignored_columns(
+    mem_store: Store, tmp_path: Path
+) -> None:
     register(mem_store, "ALT-1")
-    header = ["participant", "timepoint", "administered_at", "mode", "notes", *[f"q{i}" for i in range(1, 11)], "q2_missing"]
-    path = write_csv(tmp_path / "w.csv", [header, ["ALT-1", "intake", "2025-02-01", "paper", "x", 4, "", 4, 4, 4, 4, 4, 4, 4, 4, "declined"]])
+    header = [
+        "participant",
+        "timepoint",
+        "administered_at",
+        "mode",
+        "notes",
+        *[f"q{i}" for i in range(1, 11)],
+        "q2_missing",
+    ]
+    path = write_csv(
+        tmp_path / "w.csv",
+        [
+            header,
+            [
+                "ALT-1",
+                "intake",
+                "2025-02-01",
+                "paper",
+                "x",
+                4,
+                "",
+                4,
+                4,
+                4,
+                4,
+                4,
+                4,
+                4,
+                4,
+                "declined",
+            ],
+        ],
+    )
     report = mem_store.import_csv("responses", path, instrument="barc10")
     assert report.ignored_columns == ("notes",)
     [adm] = mem_store.administrations(subject="ALT-1")
@@ -316,9 +486,22 @@ def test_wide_export_imports_back_unchanged(mem_store: Store, tmp_path: Path) ->
     """A wide export (barc10_q1, barc10_q1_missing, ...) imported into another database gives the
     same answers and scores; into the same database it changes nothing."""
     register(mem_store, "ALT-1", "ALT-2")
-    mem_store.import_csv("responses", write_csv(tmp_path / "r.csv", [
-        LONG, *barc_rows("ALT-1", "intake", "2025-01-02", [1, 2, 3, 4, 5, 6, Missing("declined"), 2, 3, 4]),
-        *barc_rows("ALT-2", "release", "2025-03-02", [6] * 10)]))
+    mem_store.import_csv(
+        "responses",
+        write_csv(
+            tmp_path / "r.csv",
+            [
+                LONG,
+                *barc_rows(
+                    "ALT-1",
+                    "intake",
+                    "2025-01-02",
+                    [1, 2, 3, 4, 5, 6, Missing("declined"), 2, 3, 4],
+                ),
+                *barc_rows("ALT-2", "release", "2025-03-02", [6] * 10),
+            ],
+        ),
+    )
     out = tmp_path / "wide.csv"
     mem_store.export("responses", out, wide=True)
     snapshot = mem_store.counts()
@@ -335,7 +518,9 @@ def test_wide_export_imports_back_unchanged(mem_store: Store, tmp_path: Path) ->
 # -- the bulk scorer is the scoring engine --------------------------------------------------------
 @settings(max_examples=150, deadline=None)
 @given(data=st.data())
-def test_bulk_scoring_equals_recoverycap_score_for_every_instrument(lib: Library, data: st.DataObject) -> None:
+def test_bulk_scoring_equals_recoverycap_score_for_every_instrument(
+    lib: Library, data: st.DataObject
+) -> None:
     """The importer's fast scorer gives exactly recoverycap.score's sheet on every instrument."""
     inst = data.draw(st.sampled_from(list(lib)))
     answers = {}
@@ -343,10 +528,17 @@ def test_bulk_scoring_equals_recoverycap_score_for_every_instrument(lib: Library
         if item.kind == "text":
             choice = st.one_of(st.just("some text"), st.just(Missing("declined")))
         elif inst.options(item):
-            choice = st.one_of(st.sampled_from([o.code for o in inst.options(item)]), st.sampled_from([Missing("declined"), Missing("not_asked")]))
+            choice = st.one_of(
+                st.sampled_from([o.code for o in inst.options(item)]),
+                st.sampled_from([Missing("declined"), Missing("not_asked")]),
+            )
         else:
             lo, hi = inst.value_range(item)
-            number = st.floats(lo, hi, allow_nan=False) if item.kind == "number" else st.integers(int(lo), int(hi))
+            number = (
+                st.floats(lo, hi, allow_nan=False)
+                if item.kind == "number"
+                else st.integers(int(lo), int(hi))
+            )
             choice = st.one_of(number, st.just(Missing("dont_know")))
         answers[item.id] = check_answer(inst, item.id, data.draw(choice))
     assert BulkScorer(inst).sheet(answers) == score(inst, answers)

@@ -288,12 +288,18 @@ def test_the_frozen_first_schema_is_the_released_one() -> None:
     assert MIGRATIONS[0].version == 1 and MIGRATIONS[0].sql == V1
 
 
-def test_an_upgrade_backs_up_first_then_upgrades_in_one_transaction(tmp_path: Path, lib: Library) -> None:
+def test_an_upgrade_backs_up_first_then_upgrades_in_one_transaction(
+    tmp_path: Path, lib: Library
+) -> None:
     """Opening an older database copies it to <name>.v<old>.bak (0600, checked) and applies the
     later steps, recording the new version and an audit entry."""
     path = tmp_path / "old.db"
     build_v1(path)
-    step2 = Migration(2, "participants get a preferred contact mode", "ALTER TABLE participants ADD COLUMN contact TEXT;")
+    step2 = Migration(
+        2,
+        "participants get a preferred contact mode",
+        "ALTER TABLE participants ADD COLUMN contact TEXT;",
+    )
     conn = connect(path)
     found, now, backup = upgrade(conn, path, "tester", steps=(*MIGRATIONS, step2))
     assert (found, now) == (1, 2)
@@ -301,7 +307,9 @@ def test_an_upgrade_backs_up_first_then_upgrades_in_one_transaction(tmp_path: Pa
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
     assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
     assert "contact" in [r[1] for r in conn.execute("PRAGMA table_info(participants)")]
-    entry = conn.execute("SELECT action, old_value, new_value FROM audit_log WHERE action = 'migrate'").fetchall()
+    entry = conn.execute(
+        "SELECT action, old_value, new_value FROM audit_log WHERE action = 'migrate'"
+    ).fetchall()
     assert entry == [("migrate", "1", "2")]
     conn.close()
     old = sqlite3.connect(backup)
@@ -323,9 +331,15 @@ def test_a_failing_step_changes_nothing(tmp_path: Path) -> None:
     """A step that fails rolls back every step; the version stays; the message names the step."""
     path = tmp_path / "old.db"
     build_v1(path)
-    bad = Migration(2, "a broken step", "ALTER TABLE participants ADD COLUMN contact TEXT;\nCREATE TABLE participants (x TEXT);")
+    bad = Migration(
+        2,
+        "a broken step",
+        "ALTER TABLE participants ADD COLUMN contact TEXT;\nCREATE TABLE participants (x TEXT);",
+    )
     conn = connect(path)
-    with pytest.raises(SchemaVersionError, match="schema version 2 \\(a broken step\\) failed.*Nothing was changed"):
+    with pytest.raises(
+        SchemaVersionError, match="schema version 2 \\(a broken step\\) failed.*Nothing was changed"
+    ):
         upgrade(conn, path, "tester", steps=(*MIGRATIONS, bad))
     assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
     assert "contact" not in [r[1] for r in conn.execute("PRAGMA table_info(participants)")]
@@ -343,7 +357,9 @@ def test_a_newer_database_is_refused_untouched(tmp_path: Path, lib: Library) -> 
     conn.commit()
     conn.close()
     before = digest(path)
-    with pytest.raises(SchemaVersionError, match="written by a newer recoverycap \\(schema version 99"):
+    with pytest.raises(
+        SchemaVersionError, match="written by a newer recoverycap \\(schema version 99"
+    ):
         Store.open(path, library=lib)
     assert digest(path) == before
 
@@ -352,10 +368,15 @@ def test_programs_opening_a_new_database_at_once_create_it_once(tmp_path: Path) 
     """Three programs opening the same new file at the same moment: one schema, seeded once."""
     path = tmp_path / "shared.db"
     code = "import sys; from recoverycap.store import Store; Store.open(sys.argv[1]).close()"
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, str(path)], stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
     errors = [p.communicate()[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0], errors
     conn = sqlite3.connect(path)
     assert conn.execute("SELECT count(*) FROM programmes").fetchone()[0] == 3
-    assert conn.execute("SELECT count(*) FROM audit_log WHERE action = 'migrate'").fetchone()[0] == 1
+    assert (
+        conn.execute("SELECT count(*) FROM audit_log WHERE action = 'migrate'").fetchone()[0] == 1
+    )
     conn.close()

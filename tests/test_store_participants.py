@@ -32,7 +32,9 @@ def test_pseudonymous_codes_are_accepted(mem_store: Store, code: str) -> None:
         ("", "a code is required"),
     ],
 )
-def test_names_prison_numbers_and_bad_codes_are_refused(mem_store: Store, code: str, says: str) -> None:
+def test_names_prison_numbers_and_bad_codes_are_refused(
+    mem_store: Store, code: str, says: str
+) -> None:
     """Anything that is not a pseudonymous code is refused with a reason, and nothing is written."""
     before = mem_store.counts()
     with pytest.raises(InvalidRecord, match=says):
@@ -83,7 +85,9 @@ def test_release_date_history_keeps_every_move(mem_store: Store) -> None:
     assert [e.new_value for e in entries] == ["2025-06-01", "2025-04-15", "2025-09-01"]
 
 
-@pytest.mark.parametrize("bad", ["2025-13-01", "01/06/2025", "2025-6-1", "soon", "2025-06-01T10:00"])
+@pytest.mark.parametrize(
+    "bad", ["2025-13-01", "01/06/2025", "2025-6-1", "soon", "2025-06-01T10:00"]
+)
 def test_release_dates_must_be_iso_dates(mem_store: Store, bad: str) -> None:
     """Dates are ISO 8601 (YYYY-MM-DD); anything else is refused naming the format."""
     mem_store.add_participant("ALT-1")
@@ -95,8 +99,14 @@ def test_release_dates_must_be_iso_dates(mem_store: Store, bad: str) -> None:
 def test_update_participant_logs_each_change(mem_store: Store) -> None:
     """Site and status changes are logged with old value, new value and reason."""
     p = mem_store.add_participant("ALT-1", site="HMP A")
-    mem_store.update_participant("ALT-1", site="Community North", status="released", reason="released on licence")
-    changes = [(e.field, e.old_value, e.new_value, e.reason) for e in mem_store.history("participants", p.id) if e.action == "update"]
+    mem_store.update_participant(
+        "ALT-1", site="Community North", status="released", reason="released on licence"
+    )
+    changes = [
+        (e.field, e.old_value, e.new_value, e.reason)
+        for e in mem_store.history("participants", p.id)
+        if e.action == "update"
+    ]
     assert changes == [
         ("site", "HMP A", "Community North", "released on licence"),
         ("status", "active", "released", "released on licence"),
@@ -134,16 +144,35 @@ def test_enrolment_life(mem_store: Store) -> None:
     assert (e.outcome, e.ended) == ("ongoing", None)
     with pytest.raises(InvalidRecord, match="ongoing ttg enrolment"):
         mem_store.enrol("ALT-1", "ttg", "2025-02-01")
-    ended = mem_store.end_enrolment("ALT-1", "ttg", "2025-03-01", "not_completed", "regime_disruption", "ost_reduced")
+    ended = mem_store.end_enrolment(
+        "ALT-1", "ttg", "2025-03-01", "not_completed", "regime_disruption", "ost_reduced"
+    )
     assert (ended.ended, ended.outcome, ended.reason, ended.substance_outcome) == (
-        dt.date(2025, 3, 1), "not_completed", "regime_disruption", "ost_reduced")
+        dt.date(2025, 3, 1),
+        "not_completed",
+        "regime_disruption",
+        "ost_reduced",
+    )
     assert [x.field for x in mem_store.history("enrolments", e.id) if x.action == "update"] == [
-        "ended", "outcome", "reason", "substance_outcome"]
+        "ended",
+        "outcome",
+        "reason",
+        "substance_outcome",
+    ]
     with pytest.raises(NotFound, match="no ongoing ttg"):
         mem_store.end_enrolment("ALT-1", "ttg", "2025-03-02", "completed")
-    mem_store.enrol("ALT-1", "twelve_step", "2024-01-01", ended="2024-03-01", outcome="completed", substance_outcome="none")
+    mem_store.enrol(
+        "ALT-1",
+        "twelve_step",
+        "2024-01-01",
+        ended="2024-03-01",
+        outcome="completed",
+        substance_outcome="none",
+    )
     assert [(x.programme, x.outcome) for x in mem_store.enrolments(participant="ALT-1")] == [
-        ("twelve_step", "completed"), ("ttg", "not_completed")]
+        ("twelve_step", "completed"),
+        ("ttg", "not_completed"),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -151,10 +180,19 @@ def test_enrolment_life(mem_store: Store) -> None:
     [
         ({"ended": "2024-12-01", "outcome": "completed"}, "before the start"),
         ({"outcome": "completed"}, "needs the date it ended"),
-        ({"outcome": "ongoing", "reason": "health"}, "only given when the outcome is not_completed"),
-        ({"ended": "2025-02-01", "outcome": "not_completed", "reason": "bored"}, "'bored' is not one of released"),
+        (
+            {"outcome": "ongoing", "reason": "health"},
+            "only given when the outcome is not_completed",
+        ),
+        (
+            {"ended": "2025-02-01", "outcome": "not_completed", "reason": "bored"},
+            "'bored' is not one of released",
+        ),
         ({"ended": "2025-02-01", "outcome": "done"}, "'done' is not one of completed"),
-        ({"ended": "2025-02-01", "outcome": "completed", "substance_outcome": "better"}, "'better' is not one of abstinent"),
+        (
+            {"ended": "2025-02-01", "outcome": "completed", "substance_outcome": "better"},
+            "'better' is not one of abstinent",
+        ),
     ],
 )
 def test_enrolment_values_are_checked(mem_store: Store, kwargs: dict[str, str], says: str) -> None:
@@ -172,7 +210,14 @@ def test_activities(mem_store: Store) -> None:
     mem_store.add_activity("ALT-1", "gate_pickup", "2025-06-01", "successful", programme="ttg")
     mem_store.add_activity("ALT-1", "recovery_pack", "2025-06-01")
     mem_store.add_activity(None, "one_to_one", "2025-06-02", notes="drop-in")
-    mem_store.add_activity("ALT-1", "followup_attempt", "2025-07-01", "no_answer", mode="phone", timepoint="post_release_4w")
+    mem_store.add_activity(
+        "ALT-1",
+        "followup_attempt",
+        "2025-07-01",
+        "no_answer",
+        mode="phone",
+        timepoint="post_release_4w",
+    )
     rows = mem_store.activities(participant="ALT-1")
     assert [(a.kind, a.result, a.mode, a.programme, a.timepoint) for a in rows] == [
         ("gate_pickup", "successful", None, "ttg", None),
@@ -192,7 +237,9 @@ def test_activities(mem_store: Store) -> None:
         (("haircut", "2025-06-01", None), "'haircut' is not one of gate_pickup"),
     ],
 )
-def test_activity_values_are_checked(mem_store: Store, args: tuple[str, str, str | None], says: str) -> None:
+def test_activity_values_are_checked(
+    mem_store: Store, args: tuple[str, str, str | None], says: str
+) -> None:
     """Kind and result are checked together; nothing is written."""
     mem_store.add_participant("ALT-1")
     with pytest.raises(InvalidRecord, match=says):

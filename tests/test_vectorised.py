@@ -56,7 +56,9 @@ def test_vectorised_equals_one_at_a_time(instrument: Instrument, data: st.DataOb
     for i, answers in enumerate(rows):
         sheet = score(instrument, answers)
         for result in sheet.scales:
-            name, band_name, answered_name = column_names(instrument, instrument.scale(result.scale))
+            name, band_name, answered_name = column_names(
+                instrument, instrument.scale(result.scale)
+            )
             got = vec[name].iloc[i]
             if result.score is None:
                 assert math.isnan(got)
@@ -71,7 +73,9 @@ def test_vectorised_equals_one_at_a_time(instrument: Instrument, data: st.DataOb
 @pytest.mark.parametrize("instrument", INSTRUMENTS, ids=lambda i: i.id)
 @settings(max_examples=60, deadline=None)
 @given(data=st.data())
-def test_complete_answers_score_inside_declared_range(instrument: Instrument, data: st.DataObject) -> None:
+def test_complete_answers_score_inside_declared_range(
+    instrument: Instrument, data: st.DataObject
+) -> None:
     """Every complete valid answer set scores inside each scale's declared range, with a band."""
     answers = data.draw(answer_strategy(instrument, missing=False))
     for result in score(instrument, answers).scales:

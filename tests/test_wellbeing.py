@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from recoverycap.errors import ProblemsError
-from recoverycap.privacy import MIN_GROUP
+from recoverycap.privacy import MIN_GROUP, secondary_suppression
 from recoverycap.scoring import score
 from recoverycap.wellbeing import (
     PersonalResult,
@@ -19,7 +19,7 @@ from recoverycap.wellbeing import (
     is_concern,
     is_high,
 )
-from recoverycap.wellbeing_summary import WorkerScores, secondary_suppression, summarise
+from recoverycap.wellbeing_summary import WorkerScores, summarise
 
 # -- hand-scored answers ----------------------------------------------------------------------
 # CBI (Kristensen et al. 2005; PUMA scoring 100/75/50/25/0, mean of items, w7 reversed).
@@ -38,7 +38,11 @@ CBI_LOW = {  # personal 25; work: six items at 25, w7 code 1 reversed to 3 (75):
 PROQOL_MIDDLE = {f"q{i}": 3 for i in range(1, 31)}
 # Burnout high: direct burnout items (8, 10, 19, 21, 26) at 5 and reversed ones (1, 4, 15, 17, 29)
 # at 1 (6 - 1 = 5): 10 x 5 = 50, "high" (42 or more).
-PROQOL_BURNOUT = {**PROQOL_MIDDLE, **{f"q{i}": 5 for i in (8, 10, 19, 21, 26)}, **{f"q{i}": 1 for i in (1, 4, 15, 17, 29)}}
+PROQOL_BURNOUT = {
+    **PROQOL_MIDDLE,
+    **{f"q{i}": 5 for i in (8, 10, 19, 21, 26)},
+    **{f"q{i}": 1 for i in (1, 4, 15, 17, 29)},
+}
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +66,9 @@ def test_hand_scored_examples(cbi, proqol):
     assert (high["personal"].score, high["work"].score, high["client"].score) == (75, 50, 25)
     assert score(cbi, CBI_LOW)["work"].score == pytest.approx(225 / 7)
     mid = score(proqol, PROQOL_MIDDLE)
-    assert [mid[s].score for s in ("compassion_satisfaction", "burnout", "secondary_traumatic_stress")] == [30, 30, 30]
+    assert [
+        mid[s].score for s in ("compassion_satisfaction", "burnout", "secondary_traumatic_stress")
+    ] == [30, 30, 30]
     assert score(proqol, PROQOL_BURNOUT)["burnout"].score == 50
 
 
@@ -96,30 +102,47 @@ def test_check_timepoint_is_the_quarter():
 # -- the private result --------------------------------------------------------------------------
 def test_private_result_suggests_supervision_when_cbi_is_high(cbi, proqol):
     """CBI personal 75 and work 50 are high: supervision is suggested, naming the scales."""
-    result = PersonalResult("PW-03", tuple(lines_for(cbi, CBI_HIGH) + lines_for(proqol, PROQOL_MIDDLE)), dt.date(2025, 5, 12))
+    result = PersonalResult(
+        "PW-03",
+        tuple(lines_for(cbi, CBI_HIGH) + lines_for(proqol, PROQOL_MIDDLE)),
+        dt.date(2025, 5, 12),
+    )
     assert result.suggest_supervision
     assert [c.scale.id for c in result.concerns] == ["personal", "work"]
     text = result.text()
-    assert "Personal burnout: 75 on a 0–100 scale, where higher means more personal burnout." in text
+    assert (
+        "Personal burnout: 75 on a 0–100 scale, where higher means more personal burnout." in text
+    )
     assert "50 or more: high burnout (PUMA)." in text
     assert "Client-related burnout: 25 on a 0–100 scale" in text
     assert "Under 50: below the PUMA level for high burnout." in text
     assert "Burnout: 30 on a 10–50 scale" in text and "Between 23 and 41: moderate." in text
-    assert "CBI personal burnout 75 (50 or more is high); CBI work-related burnout 50 (50 or more is high)" in text
+    assert (
+        "CBI personal burnout 75 (50 or more is high); CBI work-related burnout 50 (50 or more is high)"
+        in text
+    )
     assert "supervision" in text and "it is not sent to anyone" in text
     assert "only on this" in text
 
 
 def test_private_result_suggests_supervision_when_proqol_burnout_is_high(cbi, proqol):
     """Low CBI but ProQOL burnout 50 (high): supervision is suggested for that scale alone."""
-    result = PersonalResult("PW-03", tuple(lines_for(cbi, CBI_LOW) + lines_for(proqol, PROQOL_BURNOUT)), dt.date(2025, 5, 12))
+    result = PersonalResult(
+        "PW-03",
+        tuple(lines_for(cbi, CBI_LOW) + lines_for(proqol, PROQOL_BURNOUT)),
+        dt.date(2025, 5, 12),
+    )
     assert [c.scale.id for c in result.concerns] == ["burnout"]
     assert "ProQOL 5 burnout 50 (42 or more is high)" in result.text()
 
 
 def test_private_result_without_concerns(cbi, proqol):
     """Nothing high: no suggestion beyond supervision being available."""
-    result = PersonalResult("PW-03", tuple(lines_for(cbi, CBI_LOW) + lines_for(proqol, PROQOL_MIDDLE)), dt.date(2025, 5, 12))
+    result = PersonalResult(
+        "PW-03",
+        tuple(lines_for(cbi, CBI_LOW) + lines_for(proqol, PROQOL_MIDDLE)),
+        dt.date(2025, 5, 12),
+    )
     assert not result.suggest_supervision
     text = result.text()
     assert "None of your burnout or stress scores is in the high range" in text
@@ -132,9 +155,13 @@ def test_private_result_unscored_scale_and_change(cbi):
     sheet = score(cbi, {k: v for k, v in answers.items() if v is not None})
     client = next(s for s in cbi.scales if s.id == "client")
     line = ScaleLine(cbi, client, sheet["client"])
-    assert line.lines() == ["Client-related burnout: not scored (2 of 6 questions answered; at least 3 needed)."]
+    assert line.lines() == [
+        "Client-related burnout: not scored (2 of 6 questions answered; at least 3 needed)."
+    ]
     personal = next(s for s in cbi.scales if s.id == "personal")
-    changed = ScaleLine(cbi, personal, sheet["personal"], previous=50.0, previous_timepoint="check_2025_q1")
+    changed = ScaleLine(
+        cbi, personal, sheet["personal"], previous=50.0, previous_timepoint="check_2025_q1"
+    )
     assert changed.lines()[-1] == "At check 2025 q1 it was 50: down 25 (better)."
 
 
@@ -166,8 +193,16 @@ def test_small_role_within_a_site():
     assert {("cell", "A", "mentor"), ("role", "mentor")} <= secondary
     # every relation: a shown total never has hidden groups under it adding to 1-4 workers, and a
     # hidden total never has all its groups shown
-    n = {("all",): 15, ("site", "A"): 8, ("site", "B"): 7, ("role", "mentor"): 13, ("role", "lead"): 2,
-         ("cell", "A", "mentor"): 6, ("cell", "A", "lead"): 2, ("cell", "B", "mentor"): 7}
+    n = {
+        ("all",): 15,
+        ("site", "A"): 8,
+        ("site", "B"): 7,
+        ("role", "mentor"): 13,
+        ("role", "lead"): 2,
+        ("cell", "A", "mentor"): 6,
+        ("cell", "A", "lead"): 2,
+        ("cell", "B", "mentor"): 7,
+    }
     relations = [
         (("all",), [("site", "A"), ("site", "B")]),
         (("all",), [("role", "mentor"), ("role", "lead")]),
@@ -271,14 +306,23 @@ def test_complete_check_stores_a_worker_check_and_returns_the_private_result(sto
     from recoverycap.wellbeing import complete_check
 
     store.add_worker("PW-03", site="HMP Altcourse", role="mentor")
-    result = complete_check(store, library, "PW-03", {"cbi": CBI_HIGH, "proqol5": PROQOL_MIDDLE}, on=dt.date(2025, 5, 12))
+    result = complete_check(
+        store,
+        library,
+        "PW-03",
+        {"cbi": CBI_HIGH, "proqol5": PROQOL_MIDDLE},
+        on=dt.date(2025, 5, 12),
+    )
     assert [c.scale.id for c in result.concerns] == ["personal", "work"]
     adms = store.administrations(subject="PW-03", subject_type="worker")
     assert {(a.instrument, a.status, a.timepoint, a.administered_at) for a in adms} == {
-        ("cbi", "complete", "check_2025_q2", "2025-05-12"), ("proqol5", "complete", "check_2025_q2", "2025-05-12"),
+        ("cbi", "complete", "check_2025_q2", "2025-05-12"),
+        ("proqol5", "complete", "check_2025_q2", "2025-05-12"),
     }
     # a second check, next quarter, is compared with this one
-    later = complete_check(store, library, "PW-03", {"cbi": CBI_LOW, "proqol5": PROQOL_MIDDLE}, on=dt.date(2025, 8, 1))
+    later = complete_check(
+        store, library, "PW-03", {"cbi": CBI_LOW, "proqol5": PROQOL_MIDDLE}, on=dt.date(2025, 8, 1)
+    )
     personal = next(line for line in later.lines if line.scale.id == "personal")
     assert personal.lines()[-1] == "At check 2025 q2 it was 75: down 50 (better)."
 
@@ -298,13 +342,25 @@ def test_team_summary_uses_each_active_workers_latest_check(store, library):
 
     for i in range(6):
         store.add_worker(f"PW-{i}", site="A", role="mentor")
-        complete_check(store, library, f"PW-{i}", {"cbi": CBI_LOW, "proqol5": PROQOL_MIDDLE}, on=dt.date(2025, 2, 1))
-    complete_check(store, library, "PW-0", {"cbi": CBI_HIGH, "proqol5": PROQOL_MIDDLE}, on=dt.date(2025, 5, 1))
-    complete_check(store, library, "PW-0", {"cbi": CBI_LOW, "proqol5": PROQOL_MIDDLE}, on=dt.date(2025, 8, 1))
+        complete_check(
+            store,
+            library,
+            f"PW-{i}",
+            {"cbi": CBI_LOW, "proqol5": PROQOL_MIDDLE},
+            on=dt.date(2025, 2, 1),
+        )
+    complete_check(
+        store, library, "PW-0", {"cbi": CBI_HIGH, "proqol5": PROQOL_MIDDLE}, on=dt.date(2025, 5, 1)
+    )
+    complete_check(
+        store, library, "PW-0", {"cbi": CBI_LOW, "proqol5": PROQOL_MIDDLE}, on=dt.date(2025, 8, 1)
+    )
     store.set_worker_status("PW-5", "left")
     g = group(team_summary(store, library), "personal", "all workers")
     assert (g.n, g.mean, g.pct_high) == (5, 25, 0)
-    recent = group(team_summary(store, library, since=dt.date(2025, 4, 1)), "personal", "all workers")
+    recent = group(
+        team_summary(store, library, since=dt.date(2025, 4, 1)), "personal", "all workers"
+    )
     assert recent.suppressed == "small"  # only PW-0 checked since April
 
 

@@ -1,9 +1,11 @@
-"""Small helpers shared by the analysis modules: warnings, NaN handling and number formatting."""
+"""Small helpers shared by the analysis modules: warnings, NaN handling, the mean with its CI and
+number formatting."""
 
 from __future__ import annotations
 
 import math
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 from ..errors import RecoveryCapWarning
@@ -23,6 +25,21 @@ def num(value: Any) -> float:
     except (TypeError, ValueError):
         return NAN
     return out if math.isfinite(out) else NAN
+
+
+def mean_ci(values: Sequence[float] | Any) -> tuple[int, float, float, float, float]:
+    """``(n, mean, sd, ci_low, ci_high)`` of a sample: the SD with n - 1, and the t-based 95% CI
+    of the mean (mean ± t(0.975, n - 1) · sd / √n); NaN where there are too few values.
+    """
+    import numpy as np
+    from scipy import stats
+
+    y = np.asarray(values, dtype=float)
+    n = int(y.size)
+    mean = float(y.mean()) if n else NAN
+    sd = float(y.std(ddof=1)) if n > 1 else NAN
+    half = float(stats.t.ppf(0.975, n - 1)) * sd / math.sqrt(n) if n > 1 else NAN
+    return n, mean, sd, mean - half, mean + half
 
 
 def fmt(value: Any, digits: int = 3) -> str:

@@ -82,7 +82,11 @@ def _last_outcomes(
     outcomes: pd.DataFrame, subject: str, within: str
 ) -> tuple[dict[tuple[str, str], str], dict[str, str]]:
     """The last outcome per (person, time point) and per person."""
-    person = "participant" if "participant" in outcomes.columns and subject not in outcomes.columns else subject
+    person = (
+        "participant"
+        if "participant" in outcomes.columns and subject not in outcomes.columns
+        else subject
+    )
     require_columns(outcomes, [person, "result"], "the follow-up outcomes")
     out = outcomes.copy()
     for col in ("attempted_at", "date", "at", "when", "created_at"):
@@ -125,12 +129,21 @@ def _compare(
         x = part.loc[is_followed, dv].astype(float).to_numpy()
         y = part.loc[~is_followed, dv].astype(float).to_numpy()
         row: dict[str, object] = {
-            "timepoint": compare_at, "instrument": inst, "scale": sc,
-            "n_followed": int(x.size), "mean_followed": num(x.mean()) if x.size else NAN,
+            "timepoint": compare_at,
+            "instrument": inst,
+            "scale": sc,
+            "n_followed": int(x.size),
+            "mean_followed": num(x.mean()) if x.size else NAN,
             "sd_followed": num(x.std(ddof=1)) if x.size > 1 else NAN,
-            "n_lost": int(y.size), "mean_lost": num(y.mean()) if y.size else NAN,
+            "n_lost": int(y.size),
+            "mean_lost": num(y.mean()) if y.size else NAN,
             "sd_lost": num(y.std(ddof=1)) if y.size > 1 else NAN,
-            "difference": NAN, "t": NAN, "df": NAN, "p_t": NAN, "p_mannwhitney": NAN, "hedges_g": NAN,
+            "difference": NAN,
+            "t": NAN,
+            "df": NAN,
+            "p_t": NAN,
+            "p_mannwhitney": NAN,
+            "hedges_g": NAN,
         }
         if x.size and y.size:
             row["difference"] = num(x.mean() - y.mean())
@@ -142,11 +155,20 @@ def _compare(
                 ties = np.unique(pooled).size < pooled.size
                 exact = x.size < 50 and y.size < 50 and not ties
                 mw = stats.mannwhitneyu(
-                    x, y, alternative="two-sided", use_continuity=True,
+                    x,
+                    y,
+                    alternative="two-sided",
+                    use_continuity=True,
                     method="exact" if exact else "asymptotic",
                 )
                 g = pg.compute_effsize(x, y, paired=False, eftype="hedges")
-            row.update(t=num(t.statistic), df=num(t.df), p_t=num(t.pvalue), p_mannwhitney=num(mw.pvalue), hedges_g=num(g))
+            row.update(
+                t=num(t.statistic),
+                df=num(t.df),
+                p_t=num(t.pvalue),
+                p_mannwhitney=num(mw.pvalue),
+                hedges_g=num(g),
+            )
         rows.append(row)
     return rows
 
@@ -195,22 +217,32 @@ def attrition(
             raise AnalysisError("the data hold no time points")
         baseline = order[0]
     elif baseline not in order:
-        raise AnalysisError(f"baseline: no scores at time point {baseline!r}; the data hold: {', '.join(order) or 'none'}")
+        raise AnalysisError(
+            f"baseline: no scores at time point {baseline!r}; the data hold: {', '.join(order) or 'none'}"
+        )
     if timepoints is None:
-        follow = [t for t in order[order.index(baseline) + 1:]]
+        follow = [t for t in order[order.index(baseline) + 1 :]]
     else:
         unknown = [t for t in timepoints if t not in order]
         if unknown:
-            raise AnalysisError(f"no scores at time point {', '.join(map(repr, unknown))}; the data hold: {', '.join(order)}")
+            raise AnalysisError(
+                f"no scores at time point {', '.join(map(repr, unknown))}; the data hold: {', '.join(order)}"
+            )
         follow = [t for t in timepoints if t != baseline]
     notes: list[str] = []
     if not follow:
-        warn(f"the data hold only the baseline time point ({baseline}), so there is no follow-up to report")
+        warn(
+            f"the data hold only the baseline time point ({baseline}), so there is no follow-up to report"
+        )
     if compare_at is None:
         compare_at = follow[-1] if follow else ""
     elif compare_at not in follow:
-        raise AnalysisError(f"compare_at must be one of the follow-up time points ({', '.join(follow)}); got {compare_at!r}")
-    by_tp, by_person = _last_outcomes(outcomes, subject, within) if outcomes is not None else ({}, {})
+        raise AnalysisError(
+            f"compare_at must be one of the follow-up time points ({', '.join(follow)}); got {compare_at!r}"
+        )
+    by_tp, by_person = (
+        _last_outcomes(outcomes, subject, within) if outcomes is not None else ({}, {})
+    )
 
     seen = data.assign(_who=data[subject].astype(str)).groupby(within)["_who"].agg(lambda s: set(s))
     base_people = seen.get(baseline, set())
@@ -223,21 +255,36 @@ def attrition(
         for tp in follow:
             got = cohort & seen.get(tp, set())
             lost = sorted(cohort - got)
-            followed_rows.append({
-                "group": label, "timepoint": tp, "n_baseline": n_base, "n_followed": len(got),
-                "percent_followed": 100 * len(got) / n_base if n_base else NAN, "n_lost": len(lost),
-            })
+            followed_rows.append(
+                {
+                    "group": label,
+                    "timepoint": tp,
+                    "n_baseline": n_base,
+                    "n_followed": len(got),
+                    "percent_followed": 100 * len(got) / n_base if n_base else NAN,
+                    "n_lost": len(lost),
+                }
+            )
             counts: dict[str, int] = {}
             for who in lost:
-                reason = by_tp.get((who, tp)) or (by_person.get(who) if not by_tp else None) or NONE_RECORDED
+                reason = (
+                    by_tp.get((who, tp))
+                    or (by_person.get(who) if not by_tp else None)
+                    or NONE_RECORDED
+                )
                 if reason == "reached":
                     reason = REACHED_NO_SCORES
                 counts[reason] = counts.get(reason, 0) + 1
             for reason in sorted(counts, key=lambda r: (-counts[r], r)):
-                reason_rows.append({
-                    "group": label, "timepoint": tp, "reason": reason, "n": counts[reason],
-                    "percent": 100 * counts[reason] / len(lost),
-                })
+                reason_rows.append(
+                    {
+                        "group": label,
+                        "timepoint": tp,
+                        "reason": reason,
+                        "n": counts[reason],
+                        "percent": 100 * counts[reason] / len(lost),
+                    }
+                )
     extra = len(set().union(*seen.to_list()) - base_people) if len(seen) else 0
     if extra:
         notes.append(
@@ -252,9 +299,11 @@ def attrition(
         else []
     )
     return Attrition(
-        baseline=baseline, timepoints=tuple(follow),
+        baseline=baseline,
+        timepoints=tuple(follow),
         followed=pd.DataFrame(followed_rows, columns=list(FOLLOWED_COLUMNS)),
         reasons=pd.DataFrame(reason_rows, columns=list(REASON_COLUMNS)),
         comparison=pd.DataFrame(comparison, columns=list(COMPARISON_COLUMNS)),
-        compare_at=compare_at, notes=tuple(notes),
+        compare_at=compare_at,
+        notes=tuple(notes),
     )

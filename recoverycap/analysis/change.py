@@ -129,7 +129,9 @@ class PairedChange:
         what = label or " ".join(p for p in (self.instrument, self.scale) if p) or "the score"
         if self.n_pairs == 0:
             return f"No one was scored on {what} at both {self.before} and {self.after}."
-        direction = "rose" if self.mean_change > 0 else "fell" if self.mean_change < 0 else "did not change"
+        direction = (
+            "rose" if self.mean_change > 0 else "fell" if self.mean_change < 0 else "did not change"
+        )
         head = (
             f"{self.n_pairs} people were scored on {what} at both {self.before} and {self.after}. "
             f"The mean {direction} from {_f2(self.mean_before)} to {_f2(self.mean_after)}"
@@ -165,7 +167,13 @@ def paired_t(before: np.ndarray, after: np.ndarray, confidence: float = 0.95) ->
 
     diff = np.asarray(after, float) - np.asarray(before, float)
     n = diff.size
-    out = {"t": NAN, "df": float(n - 1) if n >= 2 else NAN, "p_t": NAN, "ci_low": NAN, "ci_high": NAN}
+    out = {
+        "t": NAN,
+        "df": float(n - 1) if n >= 2 else NAN,
+        "p_t": NAN,
+        "ci_low": NAN,
+        "ci_high": NAN,
+    }
     if n < MIN_PAIRS:
         return out
     if np.ptp(diff) == 0:
@@ -176,7 +184,13 @@ def paired_t(before: np.ndarray, after: np.ndarray, confidence: float = 0.95) ->
         return out
     res = stats.ttest_rel(after, before)
     ci = res.confidence_interval(confidence)
-    out.update(t=num(res.statistic), df=num(res.df), p_t=num(res.pvalue), ci_low=num(ci.low), ci_high=num(ci.high))
+    out.update(
+        t=num(res.statistic),
+        df=num(res.df),
+        p_t=num(res.pvalue),
+        ci_low=num(ci.low),
+        ci_high=num(ci.high),
+    )
     return out
 
 
@@ -273,13 +287,17 @@ def hedges_g_av(
     s1, s2 = x1.std(ddof=1), x2.std(ddof=1)
     pooled = math.sqrt((s1**2 + s2**2) / 2)
     if pooled == 0:
-        warn("the scores have no variance at either time point, so Hedges' g cannot be computed (NaN)")
+        warn(
+            "the scores have no variance at either time point, so Hedges' g cannot be computed (NaN)"
+        )
         return NAN, NAN, NAN
     d = float(np.mean(x2 - x1)) / pooled
     j = 1 - 3 / (4 * (n - 1) - 1)
     g = j * d
     if s1 == 0 or s2 == 0:
-        warn("the scores have no variance at one time point, so the CI of Hedges' g cannot be computed (NaN)")
+        warn(
+            "the scores have no variance at one time point, so the CI of Hedges' g cannot be computed (NaN)"
+        )
         return g, NAN, NAN
     r = float(np.corrcoef(x1, x2)[0, 1])
     var_d = (1 / n + d**2 / (2 * n)) * 2 * (1 - r)
@@ -304,7 +322,9 @@ def change_from_pairs(
     x1 = np.asarray(before, float)
     x2 = np.asarray(after, float)
     if x1.shape != x2.shape:
-        raise AnalysisError(f"before and after must have the same length; got {x1.size} and {x2.size}")
+        raise AnalysisError(
+            f"before and after must have the same length; got {x1.size} and {x2.size}"
+        )
     if np.isnan(x1).any() or np.isnan(x2).any():
         raise AnalysisError("before and after must be complete pairs (no missing values)")
     n = int(x1.size)
@@ -333,14 +353,33 @@ def change_from_pairs(
     d_z = mean(diff) / sd_change if n >= MIN_PAIRS and sd_change > 0 else NAN
     dz_lo, dz_hi = d_z_interval(t["t"], n, confidence)
     return PairedChange(
-        group=group, instrument=instrument, scale=scale, before=before_label, after=after_label,
-        n_pairs=n, n_unpaired=int(n_unpaired),
-        mean_before=mean(x1), sd_before=sd(x1), mean_after=mean(x2), sd_after=sd(x2),
-        mean_change=mean(diff), sd_change=sd_change,
-        ci_low=t["ci_low"], ci_high=t["ci_high"], t=t["t"], df=t["df"], p_t=t["p_t"],
-        wilcoxon_v=v, p_wilcoxon=p_w, wilcoxon_method=method,
-        d_z=d_z, d_z_ci_low=dz_lo, d_z_ci_high=dz_hi,
-        hedges_g=g, g_ci_low=g_lo, g_ci_high=g_hi,
+        group=group,
+        instrument=instrument,
+        scale=scale,
+        before=before_label,
+        after=after_label,
+        n_pairs=n,
+        n_unpaired=int(n_unpaired),
+        mean_before=mean(x1),
+        sd_before=sd(x1),
+        mean_after=mean(x2),
+        sd_after=sd(x2),
+        mean_change=mean(diff),
+        sd_change=sd_change,
+        ci_low=t["ci_low"],
+        ci_high=t["ci_high"],
+        t=t["t"],
+        df=t["df"],
+        p_t=t["p_t"],
+        wilcoxon_v=v,
+        p_wilcoxon=p_w,
+        wilcoxon_method=method,
+        d_z=d_z,
+        d_z_ci_low=dz_lo,
+        d_z_ci_high=dz_hi,
+        hedges_g=g,
+        g_ci_low=g_lo,
+        g_ci_high=g_hi,
     )
 
 
@@ -364,7 +403,9 @@ def choose_timepoints(
             )
     if before is not None and after is not None:
         if before == after:
-            raise AnalysisError(f"before and after are both {before!r}; name two different time points")
+            raise AnalysisError(
+                f"before and after are both {before!r}; name two different time points"
+            )
         return before, after
     if len(present) == 2 and before in (None, present[0]) and after in (None, present[1]):
         return present[0], present[1]
@@ -454,9 +495,15 @@ def _change(
     complete, unpaired = paired_frame(data, dv, within, subject, before, after)
     inst, sc = _labels(data)
     return change_from_pairs(
-        complete[before].to_numpy(), complete[after].to_numpy(),
-        group=group, instrument=inst, scale=sc, before_label=before, after_label=after,
-        n_unpaired=unpaired, confidence=confidence,
+        complete[before].to_numpy(),
+        complete[after].to_numpy(),
+        group=group,
+        instrument=inst,
+        scale=sc,
+        before_label=before,
+        after_label=after,
+        n_unpaired=unpaired,
+        confidence=confidence,
     )
 
 
@@ -484,5 +531,7 @@ def change_table(
     rows = [_change(data, dv, within, subject, before, after, confidence, ALL).as_dict()]
     if by is not None:
         for label, part in groups(data, by):
-            rows.append(_change(part, dv, within, subject, before, after, confidence, label).as_dict())
+            rows.append(
+                _change(part, dv, within, subject, before, after, confidence, label).as_dict()
+            )
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))

@@ -15,37 +15,15 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
+from ..store.fields import DATE_HINT, iso_date
+from ..store.fields import DEFAULT_TIMEPOINTS as STORE_DEFAULT_TIMEPOINTS
+from ..store.frames import SCORE_COLUMNS as STORE_SCORE_COLUMNS
 from ._common import warn
 
-SCORE_COLUMNS = (
-    "administration_id",
-    "subject_type",
-    "subject",
-    "site",
-    "cohort",
-    "instrument",
-    "version",
-    "timepoint",
-    "administered_at",
-    "mode",
-    "scale",
-    "raw",
-    "score",
-    "band",
-    "answered",
-    "n_items",
-    "prorated",
-)
+SCORE_COLUMNS = STORE_SCORE_COLUMNS
 """The columns of the long scores frame (``Store.scores_frame``)."""
 
-DEFAULT_TIMEPOINTS = (
-    "intake",
-    "programme_end",
-    "release",
-    "post_release_4w",
-    "post_release_12w",
-    "post_release_26w",
-)
+DEFAULT_TIMEPOINTS = STORE_DEFAULT_TIMEPOINTS
 """The default schedule's time points, in order. Others sort after these by date."""
 
 GROUPINGS = ("programme", "site", "cohort")
@@ -126,14 +104,14 @@ def filter_scores(
     return out.copy()
 
 
-def _parse_date(value: str, name: str) -> pd.Timestamp:
+def _parse_date(value: Any, name: str) -> pd.Timestamp:
     try:
-        stamp = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise AnalysisError(f"{name}: {value!r} is not a date (use YYYY-MM-DD)") from None
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(None)
-    return stamp.normalize()
+        day = iso_date(value, time_ok=True)
+    except ValueError as exc:
+        raise AnalysisError(f"{name}: {exc}") from None
+    if day is None:
+        raise AnalysisError(f"{name}: a date is required ({DATE_HINT})")
+    return pd.Timestamp(day)
 
 
 def _dates(values: pd.Series) -> pd.Series:
@@ -197,18 +175,16 @@ def timepoint_order(
     others = [t for t in present if t not in DEFAULT_TIMEPOINTS]
     if others and "administered_at" in data.columns:
         when = _dates(data["administered_at"])
-        medians = {
-            t: when[(data[within] == t).to_numpy()].median() for t in others
-        }
-        others.sort(key=lambda t: (pd.isna(medians[t]), medians[t] if not pd.isna(medians[t]) else 0, t))
+        medians = {t: when[(data[within] == t).to_numpy()].median() for t in others}
+        others.sort(
+            key=lambda t: (pd.isna(medians[t]), medians[t] if not pd.isna(medians[t]) else 0, t)
+        )
     else:
         others.sort()
     return known + others
 
 
-def latest_per_cell(
-    data: pd.DataFrame, keys: Sequence[str], what: str = "score"
-) -> pd.DataFrame:
+def latest_per_cell(data: pd.DataFrame, keys: Sequence[str], what: str = "score") -> pd.DataFrame:
     """One row per ``keys`` combination: the latest administration where there are several.
 
     "Latest" is by ``administered_at`` where the frame has it, else the last row. A warning says
@@ -267,9 +243,7 @@ def add_programme(
     person = participant if participant in enrolments.columns else subject
     require_columns(enrolments, [person, "programme"], "the enrolments frame")
     programmes = (
-        enrolments[[person, "programme"]]
-        .drop_duplicates()
-        .rename(columns={person: subject})
+        enrolments[[person, "programme"]].drop_duplicates().rename(columns={person: subject})
     )
     base = data.drop(columns=["programme"]) if "programme" in data.columns else data
     out = base.merge(programmes, on=subject, how="left")
@@ -310,8 +284,17 @@ def weeks_since_first(
     return (stamps - first).dt.total_seconds() / (7 * 86400)
 
 
-ITEM_ID_COLUMNS = ("administration_id", "subject_type", "subject", "site", "cohort", "instrument",
-                   "version", "timepoint", "administered_at")
+ITEM_ID_COLUMNS = (
+    "administration_id",
+    "subject_type",
+    "subject",
+    "site",
+    "cohort",
+    "instrument",
+    "version",
+    "timepoint",
+    "administered_at",
+)
 
 
 def items_wide(answers: pd.DataFrame, instrument: str | None = None) -> pd.DataFrame:
@@ -336,7 +319,9 @@ def items_wide(answers: pd.DataFrame, instrument: str | None = None) -> pd.DataF
         values = values.where(rows["missing_reason"].isna())
     rows = rows.assign(value=values.astype(float))
     ids = [c for c in ITEM_ID_COLUMNS if c in rows.columns]
-    table = rows.pivot_table(index="administration_id", columns="item", values="value", aggfunc="last", dropna=False)
+    table = rows.pivot_table(
+        index="administration_id", columns="item", values="value", aggfunc="last", dropna=False
+    )
     items = list(dict.fromkeys(rows["item"]))
     table = table.reindex(columns=items)
     table.columns.name = None

@@ -121,16 +121,38 @@ class GrowthModel:
         return "\n".join(lines)
 
 
-def _empty(instrument: str, scale: str, group: str, time: str, n_sub: int, n_obs: int, notes: list[str]) -> GrowthModel:
+def _empty(
+    instrument: str, scale: str, group: str, time: str, n_sub: int, n_obs: int, notes: list[str]
+) -> GrowthModel:
     fixed = pd.DataFrame(
-        [{"group": group, "term": t, "estimate": NAN, "se": NAN, "z": NAN, "p": NAN, "ci_low": NAN, "ci_high": NAN}
-         for t in ("intercept", "time")],
+        [
+            {
+                "group": group,
+                "term": t,
+                "estimate": NAN,
+                "se": NAN,
+                "z": NAN,
+                "p": NAN,
+                "ci_low": NAN,
+                "ci_high": NAN,
+            }
+            for t in ("intercept", "time")
+        ],
         columns=list(FIXED_COLUMNS),
     )
     return GrowthModel(
-        instrument=instrument, scale=scale, group=group, time=time, n_subjects=n_sub,
-        n_observations=n_obs, random_slope=False, converged=False, fixed=fixed,
-        random=pd.DataFrame(columns=list(RANDOM_COLUMNS)), reml_loglik=NAN, notes=tuple(notes),
+        instrument=instrument,
+        scale=scale,
+        group=group,
+        time=time,
+        n_subjects=n_sub,
+        n_observations=n_obs,
+        random_slope=False,
+        converged=False,
+        fixed=fixed,
+        random=pd.DataFrame(columns=list(RANDOM_COLUMNS)),
+        reml_loglik=NAN,
+        notes=tuple(notes),
         messages=(),
     )
 
@@ -189,8 +211,15 @@ def _fit(model: Any, messages: list[str]) -> _Fit | None:
                 continue
         texts = [str(w.message) for w in caught]
         messages.extend(f"{method}: {t}" for t in texts)
-        failed = any(issubclass(w.category, ConvergenceWarning) and "boundary" not in str(w.message) for w in caught)
-        ok = bool(getattr(result, "converged", False)) and not failed and bool(np.isfinite(result.llf))
+        failed = any(
+            issubclass(w.category, ConvergenceWarning) and "boundary" not in str(w.message)
+            for w in caught
+        )
+        ok = (
+            bool(getattr(result, "converged", False))
+            and not failed
+            and bool(np.isfinite(result.llf))
+        )
         fit = _Fit(result, ok, any("boundary" in t for t in texts))
         if ok:
             return fit
@@ -199,7 +228,9 @@ def _fit(model: Any, messages: list[str]) -> _Fit | None:
     return best
 
 
-def _gls_se(X: np.ndarray, Z: np.ndarray, groups_idx: np.ndarray, G: np.ndarray, s2: float) -> np.ndarray:
+def _gls_se(
+    X: np.ndarray, Z: np.ndarray, groups_idx: np.ndarray, G: np.ndarray, s2: float
+) -> np.ndarray:
     """Model-based SEs of the fixed effects: sqrt(diag((sum_i X_i' V_i^-1 X_i)^-1))."""
     k = X.shape[1]
     info = np.zeros((k, k))
@@ -266,11 +297,13 @@ def growth_model(
     require_columns(data, [dv, subject])
     inst = str(data["instrument"].iloc[0]) if "instrument" in data.columns and len(data) else ""
     sc = str(data["scale"].iloc[0]) if "scale" in data.columns and len(data) else ""
-    frame = pd.DataFrame({
-        "y": pd.to_numeric(data[dv], errors="coerce").to_numpy(),
-        "t": time_column(data, time, within, subject).to_numpy() if len(data) else np.array([]),
-        "s": data[subject].astype(str).to_numpy(),
-    }).dropna()
+    frame = pd.DataFrame(
+        {
+            "y": pd.to_numeric(data[dv], errors="coerce").to_numpy(),
+            "t": time_column(data, time, within, subject).to_numpy() if len(data) else np.array([]),
+            "s": data[subject].astype(str).to_numpy(),
+        }
+    ).dropna()
     n_obs, n_sub = len(frame), frame["s"].nunique()
     notes: list[str] = []
     if n_sub < 2 or frame["t"].nunique() < 2:
@@ -352,25 +385,54 @@ def growth_model(
     rows = []
     for term, est, err in zip(("intercept", "time"), fe, se, strict=True):
         z = est / err if err > 0 else NAN
-        rows.append({
-            "group": group, "term": term, "estimate": num(est), "se": num(err), "z": num(z),
-            "p": num(2 * stats.norm.sf(abs(z))) if not math.isnan(z) else NAN,
-            "ci_low": num(est - zcrit * err), "ci_high": num(est + zcrit * err),
-        })
-    random_rows = [{"component": "intercept", "variance": num(G[0, 0]), "sd": num(math.sqrt(max(G[0, 0], 0)))}]
+        rows.append(
+            {
+                "group": group,
+                "term": term,
+                "estimate": num(est),
+                "se": num(err),
+                "z": num(z),
+                "p": num(2 * stats.norm.sf(abs(z))) if not math.isnan(z) else NAN,
+                "ci_low": num(est - zcrit * err),
+                "ci_high": num(est + zcrit * err),
+            }
+        )
+    random_rows = [
+        {"component": "intercept", "variance": num(G[0, 0]), "sd": num(math.sqrt(max(G[0, 0], 0)))}
+    ]
     if slope:
         var_slope = G[1, 1] / t_scale**2
         cov = G[0, 1] / t_scale
         denom = math.sqrt(max(G[0, 0] * var_slope, 0))
-        random_rows.append({"component": "slope", "variance": num(var_slope), "sd": num(math.sqrt(max(var_slope, 0)))})
-        random_rows.append({"component": "intercept_slope_covariance", "variance": num(cov), "sd": num(cov / denom) if denom else NAN})
+        random_rows.append(
+            {
+                "component": "slope",
+                "variance": num(var_slope),
+                "sd": num(math.sqrt(max(var_slope, 0))),
+            }
+        )
+        random_rows.append(
+            {
+                "component": "intercept_slope_covariance",
+                "variance": num(cov),
+                "sd": num(cov / denom) if denom else NAN,
+            }
+        )
     random_rows.append({"component": "residual", "variance": num(s2), "sd": num(math.sqrt(s2))})
     return GrowthModel(
-        instrument=inst, scale=sc, group=group, time=time, n_subjects=n_sub, n_observations=n_obs,
-        random_slope=slope, converged=converged,
+        instrument=inst,
+        scale=sc,
+        group=group,
+        time=time,
+        n_subjects=n_sub,
+        n_observations=n_obs,
+        random_slope=slope,
+        converged=converged,
         fixed=pd.DataFrame(rows, columns=list(FIXED_COLUMNS)),
         random=pd.DataFrame(random_rows, columns=list(RANDOM_COLUMNS)),
-        reml_loglik=num(result.llf - math.log(t_scale)), notes=tuple(notes), messages=tuple(messages),
+        reml_loglik=num(result.llf - math.log(t_scale)),
+        notes=tuple(notes),
+        messages=tuple(messages),
     )
 
 
@@ -398,7 +460,8 @@ def growth_table(
     data = select_scale(data, instrument, scale)
     parts = [(ALL, data)] + (list(groups(data, by)) if by else [])
     models = [
-        growth_model(part, dv, within, subject, time, random_slope, group=label) for label, part in parts
+        growth_model(part, dv, within, subject, time, random_slope, group=label)
+        for label, part in parts
     ]
     frames = []
     for m in models:

@@ -14,8 +14,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ..paths import open_private
 from ..instrument import Instrument
+from ..paths import open_private
 from ._common import fmt
 from .frames import ALL, groups, latest_per_cell, require_columns, select_scale, timepoint_order
 
@@ -50,7 +50,9 @@ def _save(fig: Figure, path: str | Path) -> Path:
     path = Path(path)
     fmt_ = path.suffix.lower().lstrip(".")
     if fmt_ not in FORMATS:
-        raise AnalysisError(f"{path}: the plot file must end in .png or .svg; got {path.suffix or 'no extension'!r}")
+        raise AnalysisError(
+            f"{path}: the plot file must end in .png or .svg; got {path.suffix or 'no extension'!r}"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     with open_private(path, "wb") as fh:  # a plot of people's scores is readable by its owner only
         fig.savefig(fh, format=fmt_, dpi=150 if fmt_ == "png" else None)
@@ -82,8 +84,15 @@ def _reference_lines(ax: Axes, instrument: Instrument | None, scale_id: str) -> 
     if sc.cutoff is not None:
         ax.axhline(sc.cutoff, color="#555555", linestyle="--", linewidth=1)
         ax.annotate(
-            f"cut-off {fmt(sc.cutoff)}", xy=(1, sc.cutoff), xycoords=("axes fraction", "data"),
-            xytext=(-4, 3), textcoords="offset points", ha="right", va="bottom", fontsize=8, color="#555555",
+            f"cut-off {fmt(sc.cutoff)}",
+            xy=(1, sc.cutoff),
+            xycoords=("axes fraction", "data"),
+            xytext=(-4, 3),
+            textcoords="offset points",
+            ha="right",
+            va="bottom",
+            fontsize=8,
+            color="#555555",
         )
     lo, hi = instrument.scale_range(sc)
     ax.set_ylim(lo - 0.03 * (hi - lo), hi + 0.03 * (hi - lo))
@@ -141,8 +150,17 @@ def plot_profile(
         sort = np.argsort(x)
         ax.plot(np.array(x)[sort], y[sort], marker="o", color=OKABE_ITO[0], linewidth=2)
         for xi, yi in zip(np.array(x)[sort], y[sort], strict=True):
-            ax.annotate(fmt(yi), (xi, yi), xytext=(0, 7), textcoords="offset points", ha="center", fontsize=9)
-        ax.set_xticks(range(len(order)), [t.replace("_", " ") for t in order], rotation=20, ha="right")
+            ax.annotate(
+                fmt(yi),
+                (xi, yi),
+                xytext=(0, 7),
+                textcoords="offset points",
+                ha="center",
+                fontsize=9,
+            )
+        ax.set_xticks(
+            range(len(order)), [t.replace("_", " ") for t in order], rotation=20, ha="right"
+        )
         ax.set_xlim(-0.5, len(order) - 0.5)
         ax.set_ylabel(_scale_name(inst_obj, scale_id) or dv)
         _reference_lines(ax, inst_obj, scale_id)
@@ -190,13 +208,29 @@ def plot_trajectories(
         hi = part["ci_high"].to_numpy(float)
         colour = OKABE_ITO[i % len(OKABE_ITO)]
         ok = ~np.isnan(mean)
-        ax.plot(x[ok], mean[ok], marker="o", color=colour, linewidth=2, label=str(label) if by else "mean")
+        ax.plot(
+            x[ok],
+            mean[ok],
+            marker="o",
+            color=colour,
+            linewidth=2,
+            label=str(label) if by else "mean",
+        )
         err = ~np.isnan(lo)
-        ax.errorbar(x[err], mean[err], yerr=[mean[err] - lo[err], hi[err] - mean[err]], fmt="none", ecolor=colour, capsize=4, linewidth=1.2)
+        ax.errorbar(
+            x[err],
+            mean[err],
+            yerr=[mean[err] - lo[err], hi[err] - mean[err]],
+            fmt="none",
+            ecolor=colour,
+            capsize=4,
+            linewidth=1.2,
+        )
     ax.set_xticks(
         range(len(order)),
         [f"{t.replace('_', ' ')}\n(n = {int(counts.get(t, 0))})" for t in order],
-        rotation=0, fontsize=8,
+        rotation=0,
+        fontsize=8,
     )
     ax.set_xlim(-0.5, len(order) - 0.5)
     ax.set_ylabel(f"{_scale_name(inst_obj, scale_id) or dv}: mean and 95% CI")
@@ -230,16 +264,37 @@ def plot_jacobson(result: ReliableChange, path: str | Path, title: str | None = 
     lo, hi = lo - pad, hi + pad
     grid = np.array([lo, hi])
     band = inputs.reliable_difference
-    ax.fill_between(grid, grid - band, grid + band, color="#DDDDDD", label=f"no reliable change (±{fmt(band, 1)})")
+    ax.fill_between(
+        grid,
+        grid - band,
+        grid + band,
+        color="#DDDDDD",
+        label=f"no reliable change (±{fmt(band, 1)})",
+    )
     ax.plot(grid, grid, color="#555555", linewidth=1, label="no change")
     if inputs.cutoff is not None:
         ax.axvline(inputs.cutoff, color="#555555", linestyle="--", linewidth=1)
-        ax.axhline(inputs.cutoff, color="#555555", linestyle="--", linewidth=1, label=f"cut-off {fmt(inputs.cutoff)}")
+        ax.axhline(
+            inputs.cutoff,
+            color="#555555",
+            linestyle="--",
+            linewidth=1,
+            label=f"cut-off {fmt(inputs.cutoff)}",
+        )
     for cat, (colour, marker) in CATEGORY_STYLE.items():
         part = people[people["category"] == cat]
         if len(part):
-            ax.scatter(part["before"], part["after"], color=colour, marker=marker, s=40,
-                       edgecolor="white", linewidth=0.5, label=f"{cat} ({len(part)})", zorder=3)
+            ax.scatter(
+                part["before"],
+                part["after"],
+                color=colour,
+                marker=marker,
+                s=40,
+                edgecolor="white",
+                linewidth=0.5,
+                label=f"{cat} ({len(part)})",
+                zorder=3,
+            )
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
     ax.set_aspect("equal")
@@ -249,8 +304,14 @@ def plot_jacobson(result: ReliableChange, path: str | Path, title: str | None = 
     fig.suptitle(title or f"{result.label}: reliable change", fontsize=11)
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(
-        handles, labels, loc="outside lower center", ncol=3, fontsize=8, frameon=False,
-        title=f"Better is {better} the line of no change", title_fontsize=8,
+        handles,
+        labels,
+        loc="outside lower center",
+        ncol=3,
+        fontsize=8,
+        frameon=False,
+        title=f"Better is {better} the line of no change",
+        title_fontsize=8,
     )
     ax.grid(alpha=0.2)
     return _save(fig, path)

@@ -209,7 +209,9 @@ def _alpha_from_cov(C: np.ndarray) -> float:
 
 def _check_policy(nan_policy: str) -> None:
     if nan_policy not in NAN_POLICIES:
-        raise AnalysisError(f"nan_policy must be one of {', '.join(NAN_POLICIES)}; got {nan_policy!r}")
+        raise AnalysisError(
+            f"nan_policy must be one of {', '.join(NAN_POLICIES)}; got {nan_policy!r}"
+        )
 
 
 def scale_reliability(
@@ -245,9 +247,15 @@ def scale_reliability(
         values = item_values(items, instrument, sc)
         inst_id, scale_id = instrument.id, sc.id
     else:
-        cols = list(columns) if columns is not None else [
-            c for c in items.columns if items[c].dtype.kind in "biuf" and c != "administration_id"
-        ]
+        cols = (
+            list(columns)
+            if columns is not None
+            else [
+                c
+                for c in items.columns
+                if items[c].dtype.kind in "biuf" and c != "administration_id"
+            ]
+        )
         missing = [c for c in cols if c not in items.columns]
         if missing:
             raise AnalysisError(f"the item data have no column {', '.join(map(repr, missing))}")
@@ -255,10 +263,53 @@ def scale_reliability(
         inst_id, scale_id = "", scale or ""
     alpha, lo, hi, n = cronbach_alpha(values, nan_policy, confidence)
     return ScaleReliability(
-        instrument=inst_id, scale=scale_id, group=group, k=values.shape[1], n=n,
-        nan_policy=nan_policy, alpha=alpha, ci_low=lo, ci_high=hi,
+        instrument=inst_id,
+        scale=scale_id,
+        group=group,
+        k=values.shape[1],
+        n=n,
+        nan_policy=nan_policy,
+        alpha=alpha,
+        ci_low=lo,
+        ci_high=hi,
         items=item_total(values, nan_policy),
     )
+
+
+def scale_reliabilities(
+    items: pd.DataFrame,
+    instrument: Instrument,
+    scales: Sequence[str] | None = None,
+    nan_policy: str = "pairwise",
+    by: str | None = None,
+    confidence: float = 0.95,
+) -> list[ScaleReliability]:
+    """:func:`scale_reliability` for each scale, for everyone and, with ``by``, each subgroup.
+
+    Args:
+        items: Item answers (one row per administration, one column per item id); with ``by``, a
+            column of that name too.
+        instrument: The instrument.
+        scales: Scale ids (default: every scale with at least two items).
+        nan_policy: ``"pairwise"`` or ``"listwise"``.
+        by: A column to split by (e.g. ``"site"``): everyone first, then each subgroup.
+        confidence: Level of the Feldt interval.
+    """
+    from .frames import ALL, groups
+
+    chosen = (
+        [instrument.scale(s) for s in scales]
+        if scales
+        else [s for s in instrument.scales if len(s.items) >= 2]
+    )
+    parts = [(ALL, items)] + (list(groups(items, by)) if by else [])
+    return [
+        scale_reliability(
+            part, instrument, sc.id, nan_policy=nan_policy, confidence=confidence, group=label
+        )
+        for label, part in parts
+        for sc in chosen
+    ]
 
 
 def reliability_table(
@@ -283,16 +334,21 @@ def reliability_table(
     Returns:
         A DataFrame with :data:`RELIABILITY_COLUMNS`.
     """
-    from .frames import ALL, groups
+    results = scale_reliabilities(items, instrument, scales, nan_policy, by, confidence)
+    return results_table(results)
 
-    chosen = [instrument.scale(s) for s in scales] if scales else [
-        s for s in instrument.scales if len(s.items) >= 2
+
+def results_table(results: Sequence[ScaleReliability]) -> pd.DataFrame:
+    """Scale-level results as a DataFrame with :data:`RELIABILITY_COLUMNS`."""
+    return pd.DataFrame([r.as_dict() for r in results], columns=list(RELIABILITY_COLUMNS))
+
+
+def item_table(results: Sequence[ScaleReliability], group: str = "all") -> pd.DataFrame:
+    """The item statistics of one group's scales in one frame: ``scale``, then
+    :data:`ITEM_COLUMNS`, one block of rows per scale."""
+    frames = [
+        r.items.assign(scale=r.scale)[["scale", *ITEM_COLUMNS]] for r in results if r.group == group
     ]
-    rows = []
-    parts = [(ALL, items)] + (list(groups(items, by)) if by else [])
-    for label, part in parts:
-        for sc in chosen:
-            rows.append(
-                scale_reliability(part, instrument, sc.id, nan_policy=nan_policy, confidence=confidence, group=label).as_dict()
-            )
-    return pd.DataFrame(rows, columns=list(RELIABILITY_COLUMNS))
+    if not frames:
+        return pd.DataFrame(columns=["scale", *ITEM_COLUMNS])
+    return pd.concat(frames, ignore_index=True)

@@ -98,7 +98,11 @@ def check_reliability(reliability: Any) -> float:
     Raises:
         AnalysisError: otherwise, naming what was given.
     """
-    if isinstance(reliability, bool) or not isinstance(reliability, int | float) or not 0 <= reliability < 1:
+    if (
+        isinstance(reliability, bool)
+        or not isinstance(reliability, int | float)
+        or not 0 <= reliability < 1
+    ):
         raise AnalysisError(
             f"the reliability for reliable change must be at least 0 and less than 1; got {reliability!r}"
         )
@@ -114,9 +118,7 @@ def s_diff(sd: float, reliability: float) -> float:
     return math.sqrt(2) * check_sd(sd) * math.sqrt(1 - check_reliability(reliability))
 
 
-def reliable_change_index(
-    before: Any, after: Any, sd: float, reliability: float
-) -> np.ndarray:
+def reliable_change_index(before: Any, after: Any, sd: float, reliability: float) -> np.ndarray:
     """RC = (after - before) / S_diff for each person (NaN where either score is missing)."""
     x1 = np.asarray(before, float)
     x2 = np.asarray(after, float)
@@ -231,9 +233,7 @@ def sentence(
         moved = f"stayed at {fmt(before)}"
     if category == "recovered":
         cut = fmt(cutoff) if cutoff is not None else ""
-        what = (
-            f"a reliable improvement ({MEASUREMENT_ERROR}) that crossed the cut-off of {cut}: recovered"
-        )
+        what = f"a reliable improvement ({MEASUREMENT_ERROR}) that crossed the cut-off of {cut}: recovered"
     elif category == "improved":
         what = f"a reliable improvement ({MEASUREMENT_ERROR})"
     elif category == "deteriorated":
@@ -327,14 +327,14 @@ class ReliableChange:
         lines = [self.inputs.describe(), *self.notes]
         everyone = self.summary[self.summary["group"] == ALL]
         n = int(everyone["n"].sum())
-        parts = [
-            f"{int(r.n)} {r.category} ({fmt(r.percent, 1)}%)" for r in everyone.itertuples()
-        ]
+        parts = [f"{int(r.n)} {r.category} ({fmt(r.percent, 1)}%)" for r in everyone.itertuples()]
         lines.append(f"Of {n} people: " + ", ".join(parts) + ".")
         return "\n".join(lines)
 
 
-def _scale_meta(instrument: Instrument | str | None, scale: str | None) -> tuple[str, Scale | None, str]:
+def _scale_meta(
+    instrument: Instrument | str | None, scale: str | None
+) -> tuple[str, Scale | None, str]:
     """(instrument id, Scale or None, label for sentences)."""
     if isinstance(instrument, Instrument):
         try:
@@ -352,7 +352,11 @@ def _scale_meta(instrument: Instrument | str | None, scale: str | None) -> tuple
 
 
 def _sample_alpha(
-    items: pd.DataFrame, instrument: Instrument | str | None, sc: Scale | None, within: str, before: str
+    items: pd.DataFrame,
+    instrument: Instrument | str | None,
+    sc: Scale | None,
+    within: str,
+    before: str,
 ) -> tuple[float, int]:
     from .reliability import cronbach_alpha, item_values
 
@@ -360,9 +364,13 @@ def _sample_alpha(
     if isinstance(instrument, Instrument) and sc is not None:
         values = item_values(rows, instrument, sc)
     else:
-        cols = list(sc.items) if sc is not None else [
-            c for c in rows.columns if rows[c].dtype.kind in "biuf" and c != "administration_id"
-        ]
+        cols = (
+            list(sc.items)
+            if sc is not None
+            else [
+                c for c in rows.columns if rows[c].dtype.kind in "biuf" and c != "administration_id"
+            ]
+        )
         values = rows[cols].apply(pd.to_numeric, errors="coerce")
     alpha, _, _, n = cronbach_alpha(values)
     return alpha, n
@@ -426,7 +434,9 @@ def resolve_inputs(
         sd_value = norm.sd
         sd_source = f"instrument file: normative SD{' (' + norm.population + ')' if norm.population else ''}, {norm.source.rstrip('.')}"
     elif source == "instrument":
-        raise AnalysisError(f"the instrument file gives no normative SD for {where}; give an SD or use the sample")
+        raise AnalysisError(
+            f"the instrument file gives no normative SD for {where}; give an SD or use the sample"
+        )
     else:
         sd_value, sd_source = sample_sd()
         notes.append(
@@ -452,7 +462,10 @@ def resolve_inputs(
                 "used for reliable change: RC is NaN (give a reliability)"
             )
             alpha = NAN
-        r_value, r_source = alpha, f"sample: Cronbach's α of the {before} item answers, n = {n_items}"
+        r_value, r_source = (
+            alpha,
+            f"sample: Cronbach's α of the {before} item answers, n = {n_items}",
+        )
         if source == "auto":
             notes.append(
                 f"The instrument file gives no reliability for {where}, so Cronbach's α of the "
@@ -474,11 +487,15 @@ def resolve_inputs(
         raise AnalysisError(f"higher_is must be 'better' or 'worse'; got {direction!r}")
 
     # the clinical cut-off
-    n_mean = norm_mean if norm_mean is not None else (
-        scale.norm.mean if scale is not None and scale.norm is not None else None
+    n_mean = (
+        norm_mean
+        if norm_mean is not None
+        else (scale.norm.mean if scale is not None and scale.norm is not None else None)
     )
-    n_sd = norm_sd if norm_sd is not None else (
-        scale.norm.sd if scale is not None and scale.norm is not None else None
+    n_sd = (
+        norm_sd
+        if norm_sd is not None
+        else (scale.norm.sd if scale is not None and scale.norm is not None else None)
     )
     chosen = criterion
     if chosen == "auto":
@@ -493,11 +510,19 @@ def resolve_inputs(
         if cutoff is not None:
             cut, cut_source = float(cutoff), "given by the user"
         elif scale is not None and scale.cutoff is not None:
-            cut, cut_source = float(scale.cutoff), f"instrument file: {(scale.cutoff_source or 'published cut-off').rstrip('.')}"
+            cut, cut_source = (
+                float(scale.cutoff),
+                f"instrument file: {(scale.cutoff_source or 'published cut-off').rstrip('.')}",
+            )
         else:
-            raise AnalysisError(f"no published cut-off for {where}; give one or use criterion a, b or c")
+            raise AnalysisError(
+                f"no published cut-off for {where}; give one or use criterion a, b or c"
+            )
     elif chosen == "none":
-        cut, cut_source = None, "no published cut-off or normative mean, so 'recovered' is not assessed"
+        cut, cut_source = (
+            None,
+            "no published cut-off or normative mean, so 'recovered' is not assessed",
+        )
     else:
         cut = clinical_cutoff(chosen, direction, base_mean, base_sd, n_mean, n_sd)
         cut_source = {
@@ -508,9 +533,17 @@ def resolve_inputs(
     usable = math.isfinite(sd_value) and math.isfinite(r_value)
     sdiff = s_diff(sd_value, r_value) if usable else NAN
     inputs = Inputs(
-        sd=sd_value, sd_source=sd_source, reliability=r_value, reliability_source=r_source,
-        s_diff=sdiff, threshold=threshold, reliable_difference=threshold * sdiff,
-        higher_is=direction, cutoff=cut, cutoff_source=cut_source, criterion=chosen,
+        sd=sd_value,
+        sd_source=sd_source,
+        reliability=r_value,
+        reliability_source=r_source,
+        s_diff=sdiff,
+        threshold=threshold,
+        reliable_difference=threshold * sdiff,
+        higher_is=direction,
+        cutoff=cut,
+        cutoff_source=cut_source,
+        criterion=chosen,
     )
     return inputs, notes
 
@@ -526,7 +559,9 @@ def _summary(people: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
         n = len(part)
         for cat in CATEGORIES:
             k = int((part["category"] == cat).sum())
-            rows.append({"group": label, "category": cat, "n": k, "percent": 100 * k / n if n else NAN})
+            rows.append(
+                {"group": label, "category": cat, "n": k, "percent": 100 * k / n if n else NAN}
+            )
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))
 
 
@@ -597,9 +632,21 @@ def reliable_change(
     before, after = choose_timepoints(data, within, before, after)
     baseline = wide(data, dv, within, subject, [before])[before].to_numpy(float)  # one per person
     inputs, notes = resolve_inputs(
-        baseline, before=before, scale=sc, instrument=instrument, sd=sd, reliability=reliability,
-        source=source, items=items, within=within, criterion=criterion, cutoff=cutoff,
-        norm_mean=norm_mean, norm_sd=norm_sd, higher_is=higher_is, threshold=threshold,
+        baseline,
+        before=before,
+        scale=sc,
+        instrument=instrument,
+        sd=sd,
+        reliability=reliability,
+        source=source,
+        items=items,
+        within=within,
+        criterion=criterion,
+        cutoff=cutoff,
+        norm_mean=norm_mean,
+        norm_sd=norm_sd,
+        higher_is=higher_is,
+        threshold=threshold,
     )
     if sc is None and len(data):
         parts_ = [
@@ -616,23 +663,32 @@ def reliable_change(
         x2 = complete[after].to_numpy()
         rc = (x2 - x1) / inputs.s_diff
         cats = categorise(rc, x1, x2, inputs.higher_is, inputs.cutoff, threshold)
-        frames.append(pd.DataFrame({
-            "group": glabel,
-            "subject": complete.index.astype(str),
-            "before": x1,
-            "after": x2,
-            "change": x2 - x1,
-            "rc": rc,
-            "reliable": np.abs(rc) > threshold,
-            "functional_before": functional(x1, inputs.cutoff, inputs.higher_is),
-            "functional_after": functional(x2, inputs.cutoff, inputs.higher_is),
-            "category": cats,
-            "sentence": [
-                sentence(s, label, a, b, c, inputs.cutoff)
-                for s, a, b, c in zip(complete.index.astype(str), x1, x2, cats, strict=True)
-            ],
-        }, columns=list(PEOPLE_COLUMNS)))
-    people = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(PEOPLE_COLUMNS))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "group": glabel,
+                    "subject": complete.index.astype(str),
+                    "before": x1,
+                    "after": x2,
+                    "change": x2 - x1,
+                    "rc": rc,
+                    "reliable": np.abs(rc) > threshold,
+                    "functional_before": functional(x1, inputs.cutoff, inputs.higher_is),
+                    "functional_after": functional(x2, inputs.cutoff, inputs.higher_is),
+                    "category": cats,
+                    "sentence": [
+                        sentence(s, label, a, b, c, inputs.cutoff)
+                        for s, a, b, c in zip(complete.index.astype(str), x1, x2, cats, strict=True)
+                    ],
+                },
+                columns=list(PEOPLE_COLUMNS),
+            )
+        )
+    people = (
+        pd.concat(frames, ignore_index=True)
+        if frames
+        else pd.DataFrame(columns=list(PEOPLE_COLUMNS))
+    )
     if by is None:
         people["group"] = ALL
     if unpaired:
@@ -641,12 +697,24 @@ def reliable_change(
             f"{before} and {after} and {'is' if unpaired == 1 else 'are'} not included."
         )
     if len(people) == 0:
-        warn(f"no one was scored at both {before} and {after}, so there is no reliable change to report")
+        warn(
+            f"no one was scored at both {before} and {after}, so there is no reliable change to report"
+        )
     labels = [ALL] + ([g for g, _ in parts] if by else [])
     summary = _summary(people, labels)
     return ReliableChange(
-        instrument=inst_id or (str(data["instrument"].iloc[0]) if "instrument" in data.columns and len(data) else ""),
-        scale=sc.id if sc is not None else (scale or (str(data["scale"].iloc[0]) if "scale" in data.columns and len(data) else "")),
-        label=label, before=before, after=after, inputs=inputs, people=people, summary=summary, notes=tuple(notes),
+        instrument=inst_id
+        or (str(data["instrument"].iloc[0]) if "instrument" in data.columns and len(data) else ""),
+        scale=sc.id
+        if sc is not None
+        else (
+            scale or (str(data["scale"].iloc[0]) if "scale" in data.columns and len(data) else "")
+        ),
+        label=label,
+        before=before,
+        after=after,
+        inputs=inputs,
+        people=people,
+        summary=summary,
+        notes=tuple(notes),
     )
-

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisError
-from ._common import NAN, num, warn
+from ._common import NAN, mean_ci, num, warn
 from .change import change_from_pairs
 from .frames import ALL, groups, require_columns, select_scale, timepoint_order, wide
 
@@ -106,13 +106,27 @@ def _omnibus(complete: pd.DataFrame, order: Sequence[str]) -> dict[str, float]:
     import pingouin as pg
 
     out = dict.fromkeys(
-        ("F", "df1", "df2", "p", "eps_gg", "p_gg", "ng2", "friedman_q", "friedman_df", "friedman_p", "kendall_w"),
+        (
+            "F",
+            "df1",
+            "df2",
+            "p",
+            "eps_gg",
+            "p_gg",
+            "ng2",
+            "friedman_q",
+            "friedman_df",
+            "friedman_p",
+            "kendall_w",
+        ),
         NAN,
     )
     n, k = complete.shape
     if n < MIN_COMPLETE or k < 3:
         return out
-    long = complete.reset_index().melt(id_vars=complete.index.name or "index", var_name="_tp", value_name="_y")
+    long = complete.reset_index().melt(
+        id_vars=complete.index.name or "index", var_name="_tp", value_name="_y"
+    )
     long = long.rename(columns={complete.index.name or "index": "_subject"})
     if float(np.nanvar(complete.to_numpy() - complete.to_numpy().mean(axis=1, keepdims=True))) == 0:
         warn("no one's score changed between time points, so the repeated-measures tests are NaN")
@@ -123,14 +137,20 @@ def _omnibus(complete: pd.DataFrame, order: Sequence[str]) -> dict[str, float]:
         fr = pg.friedman(data=long, dv="_y", within="_tp", subject="_subject")
     row = aov.iloc[0]
     out.update(
-        F=_get(row, "F"), df1=_get(row, "ddof1", "DF1"), df2=_get(row, "ddof2", "DF2"),
-        p=_get(row, "p_unc", "p-unc"), eps_gg=_get(row, "eps"),
-        p_gg=_get(row, "p_GG_corr", "p-GG-corr"), ng2=_get(row, "ng2", "np2"),
+        F=_get(row, "F"),
+        df1=_get(row, "ddof1", "DF1"),
+        df2=_get(row, "ddof2", "DF2"),
+        p=_get(row, "p_unc", "p-unc"),
+        eps_gg=_get(row, "eps"),
+        p_gg=_get(row, "p_GG_corr", "p-GG-corr"),
+        ng2=_get(row, "ng2", "np2"),
     )
     frow = fr.iloc[0]
     out.update(
-        friedman_q=_get(frow, "Q"), friedman_df=_get(frow, "ddof1", "DF"),
-        friedman_p=_get(frow, "p_unc", "p-unc"), kendall_w=_get(frow, "W"),
+        friedman_q=_get(frow, "Q"),
+        friedman_df=_get(frow, "ddof1", "DF"),
+        friedman_p=_get(frow, "p_unc", "p-unc"),
+        kendall_w=_get(frow, "W"),
     )
     if np.isnan(out["p_gg"]):
         out["p_gg"] = out["p"]  # pingouin leaves it out when epsilon is 1
@@ -144,14 +164,30 @@ def _pairwise(complete: pd.DataFrame, order: Sequence[str], group: str) -> list[
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # degenerate pairs were already reported by the omnibus
         for a, b in itertools.combinations(order, 2):
-            res = change_from_pairs(complete[a].to_numpy(), complete[b].to_numpy(), before_label=a, after_label=b)
-            rows.append({
-                "group": group, "a": a, "b": b, "n": res.n_pairs, "mean_a": res.mean_before,
-                "mean_b": res.mean_after, "mean_change": res.mean_change, "t": res.t, "df": res.df,
-                "p_t": res.p_t, "p_t_holm": NAN, "wilcoxon_v": res.wilcoxon_v,
-                "p_wilcoxon": res.p_wilcoxon, "p_wilcoxon_holm": NAN,
-                "wilcoxon_method": res.wilcoxon_method, "d_z": res.d_z, "hedges_g": res.hedges_g,
-            })
+            res = change_from_pairs(
+                complete[a].to_numpy(), complete[b].to_numpy(), before_label=a, after_label=b
+            )
+            rows.append(
+                {
+                    "group": group,
+                    "a": a,
+                    "b": b,
+                    "n": res.n_pairs,
+                    "mean_a": res.mean_before,
+                    "mean_b": res.mean_after,
+                    "mean_change": res.mean_change,
+                    "t": res.t,
+                    "df": res.df,
+                    "p_t": res.p_t,
+                    "p_t_holm": NAN,
+                    "wilcoxon_v": res.wilcoxon_v,
+                    "p_wilcoxon": res.p_wilcoxon,
+                    "p_wilcoxon_holm": NAN,
+                    "wilcoxon_method": res.wilcoxon_method,
+                    "d_z": res.d_z,
+                    "hedges_g": res.hedges_g,
+                }
+            )
     for raw, adjusted in (("p_t", "p_t_holm"), ("p_wilcoxon", "p_wilcoxon_holm")):
         pvals = np.array([r[raw] for r in rows], float)
         if rows and not np.isnan(pvals).all():
@@ -237,15 +273,26 @@ def repeated_measures(
                 f"{excluded} of {len(table)} people missed at least one time point and are left out "
                 "of these complete-case tests (the growth model keeps them)."
             )
-        omnibus = _omnibus(complete, order) if len(order) >= 3 else _omnibus(complete.iloc[:0], order)
-        test_rows.append({
-            "group": label, "instrument": inst, "scale": sc, "timepoints": " > ".join(order),
-            "n_complete": len(complete), "n_excluded": excluded, **omnibus,
-        })
+        omnibus = (
+            _omnibus(complete, order) if len(order) >= 3 else _omnibus(complete.iloc[:0], order)
+        )
+        test_rows.append(
+            {
+                "group": label,
+                "instrument": inst,
+                "scale": sc,
+                "timepoints": " > ".join(order),
+                "n_complete": len(complete),
+                "n_excluded": excluded,
+                **omnibus,
+            }
+        )
         if len(order) >= 2:
             pair_rows += _pairwise(complete, order, label)
     return RepeatedMeasures(
-        instrument=inst, scale=sc, timepoints=tuple(order),
+        instrument=inst,
+        scale=sc,
+        timepoints=tuple(order),
         tests=pd.DataFrame(test_rows, columns=list(TESTS_COLUMNS)),
         pairwise=pd.DataFrame(pair_rows, columns=list(PAIRWISE_COLUMNS)),
         notes=tuple(notes),
@@ -271,8 +318,6 @@ def timepoint_summary(
     Returns:
         A DataFrame with :data:`SUMMARY_COLUMNS`: everyone first, then each subgroup of ``by``.
     """
-    from scipy import stats
-
     data = select_scale(data, instrument, scale)
     require_columns(data, [dv, within, subject])
     order = timepoint_order(data, within, timepoints)
@@ -282,10 +327,16 @@ def timepoint_summary(
         table = wide(part, dv, within, subject, order) if len(part) else pd.DataFrame(columns=order)
         for tp in order:
             y = table[tp].dropna().to_numpy(float) if tp in table.columns else np.array([])
-            n = int(y.size)
-            mean = float(y.mean()) if n else NAN
-            sd = float(y.std(ddof=1)) if n > 1 else NAN
-            half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n) if n > 1 else NAN
-            rows.append({"group": label, "timepoint": tp, "n": n, "mean": mean, "sd": sd,
-                         "ci_low": mean - half, "ci_high": mean + half})
+            n, mean, sd, lo, hi = mean_ci(y)
+            rows.append(
+                {
+                    "group": label,
+                    "timepoint": tp,
+                    "n": n,
+                    "mean": mean,
+                    "sd": sd,
+                    "ci_low": lo,
+                    "ci_high": hi,
+                }
+            )
     return pd.DataFrame(rows, columns=list(SUMMARY_COLUMNS))

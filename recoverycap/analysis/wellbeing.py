@@ -2,19 +2,19 @@
 
 Workers' own results are private; a team's result is shown only when at least
 :data:`~recoverycap.privacy.MIN_GROUP` workers contributed to it (per team and time point), so no
-one can be singled out. Groups held back are named, never sized, in the result's note.
+one can be singled out. The teams at a time point add up to all workers at that time point (the
+table with ``by=None``), so secondary suppression holds back more teams wherever the total minus
+the teams shown would reveal a group under the threshold, as the wellbeing summary does
+(:mod:`recoverycap.privacy`). Groups held back are named, never sized, in the result's note.
 """
 
 from __future__ import annotations
 
-import math
-
 import attrs
-import numpy as np
 import pandas as pd
 
-from ..privacy import MIN_GROUP, drop_small_groups
-from ._common import NAN, num
+from ..privacy import MIN_GROUP, drop_small_groups, threshold
+from ._common import mean_ci, num
 from .frames import latest_per_cell, require_columns, select_scale, timepoint_order
 
 WELLBEING_COLUMNS = ("team", "timepoint", "n_workers", "mean", "sd", "ci_low", "ci_high")
@@ -29,8 +29,8 @@ class TeamWellbeing:
         instrument: Instrument id.
         scale: Scale id.
         by: The column teams are formed by (e.g. ``"site"``), or ``""`` for all workers together.
-        table: One row per team and time point with at least ``min_group`` workers
-            (:data:`WELLBEING_COLUMNS`); the CI is the t-based 95% CI of the mean.
+        table: One row per team and time point that may be shown (:data:`WELLBEING_COLUMNS`);
+            the CI is the t-based 95% CI of the mean.
         min_group: The small-group threshold used.
         note: What was held back and why ("" if nothing was).
     """
@@ -64,14 +64,13 @@ def team_wellbeing(
         by: The team column (``site`` by default), or None for all workers together.
         instrument: The instrument (e.g. ``cbi``), where the frame holds several.
         scale: The scale (e.g. ``personal``), where the instrument has several.
-        min_group: The smallest group shown (never lower than :data:`MIN_GROUP` by default).
+        min_group: The smallest group shown; raised to :data:`MIN_GROUP` if lower.
 
     Returns:
-        A :class:`TeamWellbeing`; groups under ``min_group`` workers are dropped and named in
-        its ``note``.
+        A :class:`TeamWellbeing`. Teams of fewer than ``min_group`` workers at a time point are
+        dropped, and so are teams that, subtracted from all workers at that time point with the
+        teams shown, would reveal a smaller group; its ``note`` names them.
     """
-    from scipy import stats
-
     rows = data
     if "subject_type" in rows.columns:
         rows = rows[rows["subject_type"] == "worker"]
@@ -82,18 +81,25 @@ def team_wellbeing(
     if by is None:
         rows = rows.assign(_team="all workers")
     rows = latest_per_cell(rows, [subject, within], what="score")
-    kept = drop_small_groups(rows, [team_col, within], subject, min_group, what="workers")
+    min_group = threshold(min_group)
+    kept = drop_small_groups(
+        rows, [team_col, within], subject, min_group, what="workers", totals_by=within
+    )
     order = {t: i for i, t in enumerate(timepoint_order(rows, within))} if len(rows) else {}
     out = []
     for (team, tp), part in kept.frame.groupby([team_col, within], sort=False):
-        y = part[dv].astype(float).to_numpy()
-        n = int(part[subject].nunique())
-        sd = float(np.std(y, ddof=1)) if y.size > 1 else NAN
-        half = float(stats.t.ppf(0.975, y.size - 1)) * sd / math.sqrt(y.size) if y.size > 1 else NAN
-        out.append({
-            "team": str(team), "timepoint": str(tp), "n_workers": n, "mean": num(y.mean()),
-            "sd": num(sd), "ci_low": num(y.mean() - half), "ci_high": num(y.mean() + half),
-        })
+        _, mean, sd, lo, hi = mean_ci(part[dv].astype(float).to_numpy())
+        out.append(
+            {
+                "team": str(team),
+                "timepoint": str(tp),
+                "n_workers": int(part[subject].nunique()),
+                "mean": num(mean),
+                "sd": num(sd),
+                "ci_low": num(lo),
+                "ci_high": num(hi),
+            }
+        )
     table = pd.DataFrame(out, columns=list(WELLBEING_COLUMNS))
     if len(table):
         table = (

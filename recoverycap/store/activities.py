@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .base import StoreBase
+from .base import StoreBase, date_range
 from .fields import (
     check_activity,
     check_code,
@@ -68,22 +68,45 @@ class ActivitiesMixin(StoreBase):
         pid = self._participant_id(check_code(participant)) if participant else None
         gid = self._programme_id(programme) if programme else None
         with self.transaction():
-            aid = self._insert_activity(pid, gid, kind, day, result, mode, tp, notes, by or self.actor)
+            aid = self._insert_activity(
+                pid, gid, kind, day, result, mode, tp, notes, by or self.actor
+            )
         return self._activity(aid)
 
     def _insert_activity(
-        self, pid: str | None, gid: str | None, kind: str, day: dt.date, result: str | None,
-        mode: str | None, timepoint: str | None, notes: str | None, by: str,
-        import_id: str | None = None, import_key: str | None = None,
+        self,
+        pid: str | None,
+        gid: str | None,
+        kind: str,
+        day: dt.date,
+        result: str | None,
+        mode: str | None,
+        timepoint: str | None,
+        notes: str | None,
+        by: str,
+        import_id: str | None = None,
+        import_key: str | None = None,
     ) -> str:
         aid = new_id()
         record = {
-            "participant_id": pid, "programme_id": gid, "kind": kind, "date": day.isoformat(),
-            "result": result, "mode": mode, "timepoint": timepoint, "notes": notes,
+            "participant_id": pid,
+            "programme_id": gid,
+            "kind": kind,
+            "date": day.isoformat(),
+            "result": result,
+            "mode": mode,
+            "timepoint": timepoint,
+            "notes": notes,
         }
         self.db.table("activities").insert(
-            {"id": aid, **record, "recorded_at": now(), "recorded_by": by,
-             "import_id": import_id, "import_key": import_key}
+            {
+                "id": aid,
+                **record,
+                "recorded_at": now(),
+                "recorded_by": by,
+                "import_id": import_id,
+                "import_key": import_key,
+            }
         )
         self._audit("insert", "activities", aid, new=record, by=by)
         return aid
@@ -104,15 +127,21 @@ class ActivitiesMixin(StoreBase):
     ) -> list[Activity]:
         """Activities ordered by date, optionally filtered (dates inclusive)."""
         where, params = [], []
-        for column, value in (("p.code", participant), ("a.kind", kind), ("g.code", programme), ("p.site", site)):
+        for column, value in (
+            ("p.code", participant),
+            ("a.kind", kind),
+            ("g.code", programme),
+            ("p.site", site),
+        ):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)
-        if date_from is not None:
-            where.append("a.date >= ?")
-            params.append(str(check_date(date_from, "date_from")))
-        if date_to is not None:
-            where.append("a.date <= ?")
-            params.append(str(check_date(date_to, "date_to")))
-        sql = ACTIVITY_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.date, a.recorded_at"
+        dates, days = date_range("a.date", date_from, date_to)
+        where += dates
+        params += days
+        sql = (
+            ACTIVITY_SQL
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY a.date, a.recorded_at"
+        )
         return [Activity.from_row(r) for r in self._rows(sql, params)]

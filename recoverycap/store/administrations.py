@@ -54,9 +54,7 @@ ADMINISTRATION_SQL = (
     "SELECT a.*, coalesce(p.code, w.code) AS subject FROM administrations a "
     "LEFT JOIN participants p ON p.id = a.participant_id LEFT JOIN workers w ON w.id = a.worker_id"
 )
-ANSWER_INSERT = (
-    "INSERT INTO answers (administration_id, item, id, value, missing_reason, answered_at) VALUES (?, ?, ?, ?, ?, ?)"
-)
+ANSWER_INSERT = "INSERT INTO answers (administration_id, item, id, value, missing_reason, answered_at) VALUES (?, ?, ?, ?, ?, ?)"
 SCORE_UPSERT = (
     "INSERT INTO scores (administration_id, scale, id, raw, score, band, answered, n_items, prorated, computed_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (administration_id, scale) DO UPDATE SET "
@@ -96,7 +94,13 @@ def check_answer(instrument: Instrument, item_id: str, value: Any, where: str = 
     except KeyError:
         raise InvalidResponse(
             f"{instrument.id} has no item {item_id!r}",
-            [Problem(where or instrument.id, item_id, f"{instrument.id} has no item {item_id!r}; its items are {', '.join(instrument.item_ids)}")],
+            [
+                Problem(
+                    where or instrument.id,
+                    item_id,
+                    f"{instrument.id} has no item {item_id!r}; its items are {', '.join(instrument.item_ids)}",
+                )
+            ],
         ) from None
     answer = coerce_answer(instrument, item, value)
     if isinstance(answer, str):
@@ -104,7 +108,14 @@ def check_answer(instrument: Instrument, item_id: str, value: Any, where: str = 
             answer.encode("utf-8")
         except UnicodeEncodeError:
             raise InvalidResponse(
-                "invalid answer", [Problem(where or instrument.id, item_id, "the text contains characters that cannot be stored (not valid Unicode)")]
+                "invalid answer",
+                [
+                    Problem(
+                        where or instrument.id,
+                        item_id,
+                        "the text contains characters that cannot be stored (not valid Unicode)",
+                    )
+                ],
             ) from None
     return answer
 
@@ -146,7 +157,11 @@ class BulkScorer:
                 total += recode[int(code)] if recode is not None else float(code)
                 count += 1
             raw, value, prorated = finish_scale(scale, total, count)
-            scales.append(ScaleScore(scale.id, raw, value, count, len(scale.items), prorated, scale.band_for(value)))
+            scales.append(
+                ScaleScore(
+                    scale.id, raw, value, count, len(scale.items), prorated, scale.band_for(value)
+                )
+            )
         hits: list[AlertHit] = []
         if self.item_alerts:
             for item in self.instrument.items:
@@ -163,14 +178,30 @@ class BulkScorer:
 def score_rows(adm_id: str, sheet: ScoreSheet, stamp: str) -> list[tuple[Any, ...]]:
     """Parameters of ``SCORE_UPSERT`` for every scale of a sheet."""
     return [
-        (adm_id, s.scale, new_id(), s.raw, s.score, s.band, s.answered, s.n_items, int(s.prorated), stamp)
+        (
+            adm_id,
+            s.scale,
+            new_id(),
+            s.raw,
+            s.score,
+            s.band,
+            s.answered,
+            s.n_items,
+            int(s.prorated),
+            stamp,
+        )
         for s in sheet.scales
     ]
 
 
-def alert_rows(adm_id: str, hits: tuple[AlertHit, ...] | list[AlertHit], stamp: str) -> list[tuple[Any, ...]]:
+def alert_rows(
+    adm_id: str, hits: tuple[AlertHit, ...] | list[AlertHit], stamp: str
+) -> list[tuple[Any, ...]]:
     """Parameters of ``ALERT_INSERT`` for alert hits."""
-    return [(new_id(), adm_id, h.alert, h.kind, h.item, h.scale, h.value, h.message, stamp) for h in hits]
+    return [
+        (new_id(), adm_id, h.alert, h.kind, h.item, h.scale, h.value, h.message, stamp)
+        for h in hits
+    ]
 
 
 class AdministrationsMixin(StoreBase):
@@ -219,8 +250,12 @@ class AdministrationsMixin(StoreBase):
             "subject_type": subject_type,
             "participant_id": sid if subject_type == "participant" else None,
             "worker_id": sid if subject_type == "worker" else None,
-            "instrument": inst.id, "version": inst.version, "timepoint": tp,
-            "administered_at": when, "administered_by": who, "mode": mode,
+            "instrument": inst.id,
+            "version": inst.version,
+            "timepoint": tp,
+            "administered_at": when,
+            "administered_by": who,
+            "mode": mode,
             "session": check_text(session, "session"),
         }
         columns = ["id", *record, "status", "recorded_at", "recorded_by"]
@@ -231,13 +266,21 @@ class AdministrationsMixin(StoreBase):
                     f"INSERT INTO administrations ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
                     values,
                 )
-                self._audit("insert", "administrations", aid, new={"subject": code, **record}, by=who)
+                self._audit(
+                    "insert", "administrations", aid, new={"subject": code, **record}, by=who
+                )
         except sqlite3.IntegrityError as exc:
             if "administrations" not in str(exc) and "UNIQUE" not in str(exc):
                 raise
             raise InvalidRecord(
                 "administration recorded already",
-                [Problem("", "administered_at", f"{code} already has {inst.id} at {tp} recorded for {when}")],
+                [
+                    Problem(
+                        "",
+                        "administered_at",
+                        f"{code} already has {inst.id} at {tp} recorded for {when}",
+                    )
+                ],
             ) from None
         return self.administration(aid)
 
@@ -293,7 +336,9 @@ class AdministrationsMixin(StoreBase):
 
     def in_progress(self, subject: str, subject_type: str = "participant") -> list[Administration]:
         """The subject's administrations still in progress (to resume), oldest first."""
-        return self.administrations(subject=subject, subject_type=subject_type, status="in_progress")
+        return self.administrations(
+            subject=subject, subject_type=subject_type, status="in_progress"
+        )
 
     # -- answers ----------------------------------------------------------------------------------
     def _open_administration(self, adm_id: str) -> tuple[Administration, Instrument]:
@@ -301,11 +346,17 @@ class AdministrationsMixin(StoreBase):
         return adm, self._instrument(adm.instrument, adm.version)
 
     def _require_status(self, adm_id: str, wanted: tuple[str, ...], action: str) -> str:
-        row = self.conn.execute("SELECT status FROM administrations WHERE id = ?", (adm_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT status FROM administrations WHERE id = ?", (adm_id,)
+        ).fetchone()
         if row is None:
             raise NotFound(f"no administration with id {adm_id!r}")
         if row[0] not in wanted:
-            hint = "; use correct_answer (recoverycap correct) to change a completed one" if row[0] == "complete" else ""
+            hint = (
+                "; use correct_answer (recoverycap correct) to change a completed one"
+                if row[0] == "complete"
+                else ""
+            )
             raise StoreError(f"cannot {action}: administration {adm_id} is {row[0]}{hint}")
         return str(row[0])
 
@@ -340,7 +391,9 @@ class AdministrationsMixin(StoreBase):
             ).fetchone()
             if row is None:
                 answer_id = new_id()
-                self.conn.execute(ANSWER_INSERT, (adm.id, item_id, answer_id, value_, reason, stamp))
+                self.conn.execute(
+                    ANSWER_INSERT, (adm.id, item_id, answer_id, value_, reason, stamp)
+                )
                 self._audit("insert", "answers", answer_id, item_id, new=answer, by=by)
             else:
                 old = read_value(row[1], row[2])
@@ -349,8 +402,16 @@ class AdministrationsMixin(StoreBase):
                         "UPDATE answers SET value = ?, missing_reason = ?, answered_at = ? WHERE administration_id = ? AND item = ?",
                         (value_, reason, stamp, adm.id, item_id),
                     )
-                    self._audit("update", "answers", row[0], item_id, old=old, new=answer,
-                                reason="changed before the administration was completed", by=by)
+                    self._audit(
+                        "update",
+                        "answers",
+                        row[0],
+                        item_id,
+                        old=old,
+                        new=answer,
+                        reason="changed before the administration was completed",
+                        by=by,
+                    )
             hits = item_alerts(inst, item_id, answer)
             if hits:
                 self.conn.executemany(ALERT_INSERT, alert_rows(adm.id, hits, stamp))
@@ -368,7 +429,9 @@ class AdministrationsMixin(StoreBase):
             order = self._instrument(adm.instrument, adm.version).item_ids
         except RecoveryCapError:  # the instrument file is not available: keep the stored order
             return stored
-        return {i: stored[i] for i in order if i in stored} | {i: v for i, v in stored.items() if i not in order}
+        return {i: stored[i] for i in order if i in stored} | {
+            i: v for i, v in stored.items() if i not in order
+        }
 
     # -- completing, abandoning, correcting -------------------------------------------------------
     def complete_administration(self, adm_id: str, by: str | None = None) -> ScoreSheet:
@@ -387,21 +450,35 @@ class AdministrationsMixin(StoreBase):
             for item_id in inst.item_ids:
                 if item_id not in stored:
                     answer_id = new_id()
-                    self.conn.execute(ANSWER_INSERT, (adm.id, item_id, answer_id, None, "not_asked", stamp))
-                    self._audit("insert", "answers", answer_id, item_id, new=Missing("not_asked"),
-                                reason="not answered when the administration was completed", by=who)
+                    self.conn.execute(
+                        ANSWER_INSERT, (adm.id, item_id, answer_id, None, "not_asked", stamp)
+                    )
+                    self._audit(
+                        "insert",
+                        "answers",
+                        answer_id,
+                        item_id,
+                        new=Missing("not_asked"),
+                        reason="not answered when the administration was completed",
+                        by=who,
+                    )
                     stored[item_id] = Missing("not_asked")
             sheet = score(inst, stored, where=f"administration {adm.id}")
             self.conn.executemany(SCORE_UPSERT, score_rows(adm.id, sheet, stamp))
             if sheet.alerts:
                 self.conn.executemany(ALERT_INSERT, alert_rows(adm.id, sheet.alerts, stamp))
             self.conn.execute(
-                "UPDATE administrations SET status = 'complete', completed_at = ? WHERE id = ?", (stamp, adm.id)
+                "UPDATE administrations SET status = 'complete', completed_at = ? WHERE id = ?",
+                (stamp, adm.id),
             )
-            self._audit("update", "administrations", adm.id, "status", "in_progress", "complete", by=who)
+            self._audit(
+                "update", "administrations", adm.id, "status", "in_progress", "complete", by=who
+            )
         return sheet
 
-    def abandon_administration(self, adm_id: str, reason: str, by: str | None = None) -> Administration:
+    def abandon_administration(
+        self, adm_id: str, reason: str, by: str | None = None
+    ) -> Administration:
         """Stop an administration for good (its answers are kept; it is never scored).
 
         Raises:
@@ -411,9 +488,19 @@ class AdministrationsMixin(StoreBase):
         with self.transaction():
             self._require_status(str(adm_id), ("in_progress",), "abandon it")
             self.conn.execute(
-                "UPDATE administrations SET status = 'abandoned', abandoned_reason = ? WHERE id = ?", (why, str(adm_id))
+                "UPDATE administrations SET status = 'abandoned', abandoned_reason = ? WHERE id = ?",
+                (why, str(adm_id)),
             )
-            self._audit("update", "administrations", str(adm_id), "status", "in_progress", "abandoned", why, by)
+            self._audit(
+                "update",
+                "administrations",
+                str(adm_id),
+                "status",
+                "in_progress",
+                "abandoned",
+                why,
+                by,
+            )
         return self.administration(adm_id)
 
     def correct_answer(
@@ -440,7 +527,8 @@ class AdministrationsMixin(StoreBase):
         with self.transaction():
             status = self._require_status(adm.id, ("in_progress", "complete"), "correct an answer")
             row = self.conn.execute(
-                "SELECT id, value, missing_reason FROM answers WHERE administration_id = ? AND item = ?", (adm.id, item)
+                "SELECT id, value, missing_reason FROM answers WHERE administration_id = ? AND item = ?",
+                (adm.id, item),
             ).fetchone()
             if row is None:
                 answer_id = new_id()
@@ -476,9 +564,19 @@ class AdministrationsMixin(StoreBase):
             old = before.get(new.scale)
             if old != new:
                 sid = self.conn.execute(
-                    "SELECT id FROM scores WHERE administration_id = ? AND scale = ?", (adm_id, new.scale)
+                    "SELECT id FROM scores WHERE administration_id = ? AND scale = ?",
+                    (adm_id, new.scale),
                 ).fetchone()[0]
-                self._audit("update", "scores", sid, new.scale, _score_dict(old), _score_dict(new), reason, by)
+                self._audit(
+                    "update",
+                    "scores",
+                    sid,
+                    new.scale,
+                    _score_dict(old),
+                    _score_dict(new),
+                    reason,
+                    by,
+                )
         if sheet.alerts:
             self.conn.executemany(ALERT_INSERT, alert_rows(adm_id, sheet.alerts, stamp))
         return sheet
@@ -493,11 +591,26 @@ class AdministrationsMixin(StoreBase):
             order = sorted(r["scale"] for r in rows)
         by_scale = {r["scale"]: r for r in rows}
         scales = tuple(
-            ScaleScore(r["scale"], r["raw"], r["score"], r["answered"], r["n_items"], bool(r["prorated"]), r["band"])
+            ScaleScore(
+                r["scale"],
+                r["raw"],
+                r["score"],
+                r["answered"],
+                r["n_items"],
+                bool(r["prorated"]),
+                r["band"],
+            )
             for r in (by_scale[s] for s in order if s in by_scale)
         )
         hits = tuple(
-            AlertHit(a.alert, a.kind, a.message, a.value if a.value is not None else float("nan"), a.item, a.scale)
+            AlertHit(
+                a.alert,
+                a.kind,
+                a.message,
+                a.value if a.value is not None else float("nan"),
+                a.item,
+                a.scale,
+            )
             for a in self.alerts(adm.id)
         )
         return ScoreSheet(adm.instrument, adm.version, scales, hits)
@@ -508,10 +621,19 @@ class AdministrationsMixin(StoreBase):
         adm = self.administration(adm_id)
         with self.transaction():
             cursor = self.conn.execute(ALERT_INSERT, alert_rows(adm.id, [hit], now())[0])
-            row = self._one("SELECT * FROM alerts WHERE administration_id = ? AND alert = ?", (adm.id, hit.alert))
+            row = self._one(
+                "SELECT * FROM alerts WHERE administration_id = ? AND alert = ?",
+                (adm.id, hit.alert),
+            )
             assert row is not None
             if cursor.rowcount:
-                self._audit("insert", "alerts", row["id"], new={"alert": hit.alert, "value": hit.value}, by=by)
+                self._audit(
+                    "insert",
+                    "alerts",
+                    row["id"],
+                    new={"alert": hit.alert, "value": hit.value},
+                    by=by,
+                )
         return StoredAlert.from_row(row)
 
     def alerts(self, adm_id: str | None = None, unacknowledged: bool = False) -> list[StoredAlert]:
@@ -523,7 +645,11 @@ class AdministrationsMixin(StoreBase):
             params.append(str(adm_id))
         if unacknowledged:
             where.append("acknowledged_at IS NULL")
-        sql = "SELECT * FROM alerts" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY raised_at"
+        sql = (
+            "SELECT * FROM alerts"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY raised_at"
+        )
         return [StoredAlert.from_row(r) for r in self._rows(sql, params)]
 
     def acknowledge_alert(self, alert_id: str, by: str) -> StoredAlert:
@@ -536,7 +662,8 @@ class AdministrationsMixin(StoreBase):
             if row["acknowledged_at"] is None:
                 stamp = now()
                 self.conn.execute(
-                    "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?", (who, stamp, alert_id)
+                    "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
+                    (who, stamp, alert_id),
                 )
                 self._audit("update", "alerts", alert_id, "acknowledged_by", None, who, by=who)
             row = self._one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
@@ -553,10 +680,16 @@ class AdministrationsMixin(StoreBase):
             answers = {
                 item: read_value(value, missing)
                 for item, value, missing in self.conn.execute(
-                    "SELECT item, value, missing_reason FROM answers WHERE administration_id = ?", (adm.id,)
+                    "SELECT item, value, missing_reason FROM answers WHERE administration_id = ?",
+                    (adm.id,),
                 )
             }
-            scores = {r["scale"]: r["score"] for r in self._rows("SELECT scale, score FROM scores WHERE administration_id = ?", (adm.id,))}
+            scores = {
+                r["scale"]: r["score"]
+                for r in self._rows(
+                    "SELECT scale, score FROM scores WHERE administration_id = ?", (adm.id,)
+                )
+            }
             old = {**_admin_dict(adm), "answers": answers, "scores": scores}
             for table in ("alerts", "scores", "answers"):
                 self.conn.execute(f"DELETE FROM {table} WHERE administration_id = ?", (adm.id,))
@@ -580,12 +713,23 @@ class AdministrationsMixin(StoreBase):
 def _score_dict(s: ScaleScore | None) -> dict[str, Any] | None:
     if s is None:
         return None
-    return {"raw": s.raw, "score": s.score, "band": s.band, "answered": s.answered, "prorated": s.prorated}
+    return {
+        "raw": s.raw,
+        "score": s.score,
+        "band": s.band,
+        "answered": s.answered,
+        "prorated": s.prorated,
+    }
 
 
 def _admin_dict(adm: Administration) -> dict[str, Any]:
     return {
-        "subject_type": adm.subject_type, "subject": adm.subject, "instrument": adm.instrument,
-        "version": adm.version, "timepoint": adm.timepoint, "administered_at": adm.administered_at,
-        "mode": adm.mode, "status": adm.status,
+        "subject_type": adm.subject_type,
+        "subject": adm.subject,
+        "instrument": adm.instrument,
+        "version": adm.version,
+        "timepoint": adm.timepoint,
+        "administered_at": adm.administered_at,
+        "mode": adm.mode,
+        "status": adm.status,
     }

@@ -80,7 +80,18 @@ def entry_row(
     at: str | None = None,
 ) -> tuple[Any, ...]:
     """The parameters of one audit entry, for ``INSERT_SQL`` (or ``executemany``)."""
-    return (new_id(), at or now(), actor, action, table, record_id, field, encode(old), encode(new), reason)
+    return (
+        new_id(),
+        at or now(),
+        actor,
+        action,
+        table,
+        record_id,
+        field,
+        encode(old),
+        encode(new),
+        reason,
+    )
 
 
 def write(conn: sqlite3.Connection, *args: Any, **kwargs: Any) -> None:
@@ -119,9 +130,15 @@ class AuditEntry:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> AuditEntry:
         return cls(
-            id=row["id"], at=row["at"], actor=row["actor"], action=row["action"],
-            table=row["table_name"], record_id=row["record_id"], field=row["field"],
-            old_value=decode(row["old_value"]), new_value=decode(row["new_value"]),
+            id=row["id"],
+            at=row["at"],
+            actor=row["actor"],
+            action=row["action"],
+            table=row["table_name"],
+            record_id=row["record_id"],
+            field=row["field"],
+            old_value=decode(row["old_value"]),
+            new_value=decode(row["new_value"]),
             reason=row["reason"],
         )
 
@@ -153,7 +170,12 @@ class AuditMixin:
             newest_first: Newest entries first.
         """
         where, params = [], []
-        for column, value in (("table_name", table), ("record_id", record_id), ("actor", actor), ("action", action)):
+        for column, value in (
+            ("table_name", table),
+            ("record_id", record_id),
+            ("actor", actor),
+            ("action", action),
+        ):
             if value is not None:
                 where.append(f"{column} = ?")
                 params.append(value)

@@ -94,7 +94,9 @@ def _read_only(path: Path) -> sqlite3.Connection:
     return sqlite3.connect(uri, uri=True, timeout=30)
 
 
-def check_file(path: str | Path, expected: dict[str, int] | None = None) -> tuple[dict[str, int], int]:
+def check_file(
+    path: str | Path, expected: dict[str, int] | None = None
+) -> tuple[dict[str, int], int]:
     """Check a database file: integrity, a recoverycap schema this version reads, row counts.
 
     Args:
@@ -169,7 +171,12 @@ def backup_connection(
                 conn.execute("BEGIN")
             try:
                 counts = table_counts(conn)
-                conn.backup(target, progress=(lambda _s, left, total: progress(total - left, total)) if progress else None)
+                conn.backup(
+                    target,
+                    progress=(lambda _s, left, total: progress(total - left, total))
+                    if progress
+                    else None,
+                )
             finally:
                 if not opened:
                     conn.execute("COMMIT")
@@ -180,15 +187,15 @@ def backup_connection(
         os.replace(tmp, dest)
         os.chmod(dest, 0o600)
     except sqlite3.Error as exc:
-        raise BackupError(f"backing up to {dest} failed: {exc}; nothing was written there") from None
+        raise BackupError(
+            f"backing up to {dest} failed: {exc}; nothing was written there"
+        ) from None
     finally:
         _remove(tmp)
     return BackupReport(dest, counts_found, version, dest.stat().st_size)
 
 
-def restore(
-    backup: str | Path, target: str | Path, actor: str = "unknown"
-) -> RestoreReport:
+def restore(backup: str | Path, target: str | Path, actor: str = "unknown") -> RestoreReport:
     """Replace the database ``target`` with a checked copy of ``backup``.
 
     Steps: check the backup (integrity, schema, counts); if ``target`` exists, keep it aside as a
@@ -248,8 +255,16 @@ def restore(
     try:
         conn.execute("BEGIN IMMEDIATE")
         audit.write(
-            conn, actor, "restore", "meta", None,
-            new={"from": str(backup), "kept": str(kept) if kept else None, "rows": sum(counts.values())},
+            conn,
+            actor,
+            "restore",
+            "meta",
+            None,
+            new={
+                "from": str(backup),
+                "kept": str(kept) if kept else None,
+                "rows": sum(counts.values()),
+            },
             reason=f"restored from {backup}",
         )
         conn.execute("COMMIT")

@@ -26,6 +26,7 @@ from ..errors import NotFound
 from ..instrument import Instrument
 from ..registry import Library
 from . import audit
+from .fields import check_date
 
 if TYPE_CHECKING:  # pragma: no cover
     import sqlite_utils
@@ -125,12 +126,16 @@ class StoreBase:
     ) -> None:
         audit.write(self.conn, by or self.actor, action, table, record_id, field, old, new, reason)
 
-    def _rows(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> list[dict[str, Any]]:
+    def _rows(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> list[dict[str, Any]]:
         cursor = self.conn.execute(sql, params)
         names = [d[0] for d in cursor.description]
         return [dict(zip(names, row, strict=True)) for row in cursor]
 
-    def _one(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> dict[str, Any] | None:
+    def _one(
+        self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()
+    ) -> dict[str, Any] | None:
         rows = self._rows(sql, params)
         return rows[0] if rows else None
 
@@ -153,13 +158,17 @@ class StoreBase:
     def _participant_id(self, code: str) -> str:
         row = self.conn.execute("SELECT id FROM participants WHERE code = ?", (code,)).fetchone()
         if row is None:
-            raise NotFound(f"no participant with code {code!r}; register them with 'recoverycap participant add {code}'")
+            raise NotFound(
+                f"no participant with code {code!r}; register them with 'recoverycap participant add {code}'"
+            )
         return str(row[0])
 
     def _worker_id(self, code: str) -> str:
         row = self.conn.execute("SELECT id FROM workers WHERE code = ?", (code,)).fetchone()
         if row is None:
-            raise NotFound(f"no peer worker with code {code!r}; register them with 'recoverycap worker add {code}'")
+            raise NotFound(
+                f"no peer worker with code {code!r}; register them with 'recoverycap worker add {code}'"
+            )
         return str(row[0])
 
     def _programme_id(self, code: str) -> str:
@@ -170,7 +179,29 @@ class StoreBase:
         return str(row[0])
 
 
-def in_clause(values: Iterable[Any]) -> tuple[str, list[Any]]:
-    """``(?, ?, ?)`` and the values, for ``column IN ...``."""
-    items = list(values)
+def in_clause(values: Any) -> tuple[str, list[Any]]:
+    """``(?, ?, ?)`` and the values, for ``column IN ...``; a single value (e.g. one code) counts
+    as a list of one."""
+    items = (
+        list(values) if isinstance(values, Iterable) and not isinstance(values, str) else [values]
+    )
     return "(" + ", ".join("?" * len(items)) + ")", items
+
+
+def date_range(
+    column: str, date_from: Any = None, date_to: Any = None
+) -> tuple[list[str], list[str]]:
+    """WHERE conditions and parameters keeping ``column`` (``YYYY-MM-DD`` text) between two dates,
+    both inclusive; either may be None.
+
+    Raises:
+        InvalidRecord: a date is not ``YYYY-MM-DD``, naming ``date_from`` or ``date_to``.
+    """
+    where: list[str] = []
+    params: list[str] = []
+    for name, op, value in (("date_from", ">=", date_from), ("date_to", "<=", date_to)):
+        day = None if value is None else check_date(value, name)
+        if day is not None:
+            where.append(f"{column} {op} ?")
+            params.append(day.isoformat())
+    return where, params

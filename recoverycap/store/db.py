@@ -50,7 +50,9 @@ CACHE_KIB = 32_000
 
 def _prepare_files(path: Path) -> None:
     if path.is_dir():
-        raise StoreError(f"{path} is a folder; give a database file name (e.g. {path / 'recoverycap.db'})")
+        raise StoreError(
+            f"{path} is a folder; give a database file name (e.g. {path / 'recoverycap.db'})"
+        )
     if not path.parent.is_dir():
         raise StoreError(f"the folder {path.parent} does not exist; create it first")
     touch_private(path)
@@ -58,7 +60,9 @@ def _prepare_files(path: Path) -> None:
         touch_private(f"{path}{suffix}")
 
 
-def connect(path: str | os.PathLike[str], check: Callable[[sqlite3.Connection], None] | None = None) -> sqlite3.Connection:
+def connect(
+    path: str | os.PathLike[str], check: Callable[[sqlite3.Connection], None] | None = None
+) -> sqlite3.Connection:
     """Open (creating if needed, 0600) a SQLite file with the store's settings.
 
     Args:
@@ -85,7 +89,9 @@ def connect(path: str | os.PathLike[str], check: Callable[[sqlite3.Connection], 
         conn.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise StoreError(f"{name} is not a SQLite database ({exc}); give another file with --db") from None
+        raise StoreError(
+            f"{name} is not a SQLite database ({exc}); give another file with --db"
+        ) from None
     except BaseException:
         conn.close()
         raise
@@ -165,7 +171,10 @@ class Store(
         return self
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.close()
 
@@ -230,7 +239,9 @@ class Store(
         """
         from .imports import import_csv
 
-        return import_csv(self, kind, path, instrument=instrument, dry_run=dry_run, by=by, progress=progress)
+        return import_csv(
+            self, kind, path, instrument=instrument, dry_run=dry_run, by=by, progress=progress
+        )
 
     def export(
         self,
@@ -247,7 +258,9 @@ class Store(
 
         return export(self, kind, path, wide=wide, format=format, progress=progress, **filters)
 
-    def backup(self, path: str | os.PathLike[str], progress: Callable[[int, int], None] | None = None) -> BackupReport:
+    def backup(
+        self, path: str | os.PathLike[str], progress: Callable[[int, int], None] | None = None
+    ) -> BackupReport:
         """A checked copy of the database at ``path`` (0600), made while it stays in use.
 
         Raises:
@@ -256,7 +269,9 @@ class Store(
         return backup_connection(self.conn, Path(path), progress)
 
     @staticmethod
-    def restore(backup: str | os.PathLike[str], target: str | os.PathLike[str], actor: str = "unknown") -> RestoreReport:
+    def restore(
+        backup: str | os.PathLike[str], target: str | os.PathLike[str], actor: str = "unknown"
+    ) -> RestoreReport:
         """Replace the database ``target`` with a checked copy of ``backup``, keeping the old one
         aside. Close every Store on ``target`` first. See :func:`recoverycap.store.backup.restore`."""
         return restore(Path(backup), Path(target), actor)

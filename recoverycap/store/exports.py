@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import contextlib
 import csv
-import datetime as dt
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -29,7 +28,8 @@ import attrs
 
 from ..errors import RecoveryCapError, StoreError
 from ..paths import open_private
-from .fields import DEFAULT_TIMEPOINTS, check_date
+from .base import date_range, in_clause
+from .fields import DEFAULT_TIMEPOINTS
 from .frames import ANSWER_COLUMNS, SCORE_COLUMNS, answers_sql, scores_sql
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,16 +41,34 @@ XLSX_MAX_ROWS = 1_048_576
 PROGRESS_EVERY = 50_000
 WIDE_ID_COLUMNS = ("subject_type", "subject", "site", "cohort", "timepoint")
 ENROLMENT_COLUMNS = (
-    "enrolment_id", "participant", "site", "cohort", "programme", "started", "ended", "outcome",
-    "reason", "substance_outcome",
+    "enrolment_id",
+    "participant",
+    "site",
+    "cohort",
+    "programme",
+    "started",
+    "ended",
+    "outcome",
+    "reason",
+    "substance_outcome",
 )
 ACTIVITY_COLUMNS = (
-    "activity_id", "participant", "site", "cohort", "programme", "activity", "date", "result",
-    "mode", "timepoint", "notes",
+    "activity_id",
+    "participant",
+    "site",
+    "cohort",
+    "programme",
+    "activity",
+    "date",
+    "result",
+    "mode",
+    "timepoint",
+    "notes",
 )
 _UNSAFE = re.compile(r"[^a-z0-9_]+")
 TIMEPOINT_ORDER = (
-    "CASE a.timepoint " + " ".join(f"WHEN '{tp}' THEN {n}" for n, tp in enumerate(DEFAULT_TIMEPOINTS))
+    "CASE a.timepoint "
+    + " ".join(f"WHEN '{tp}' THEN {n}" for n, tp in enumerate(DEFAULT_TIMEPOINTS))
     + f" ELSE {len(DEFAULT_TIMEPOINTS)} END, a.timepoint"
 )
 """Wide rows: the default time points in schedule order, then others alphabetically."""
@@ -101,7 +119,11 @@ class _Writer:
         self.format = fmt
         self.rows = -1  # the header is not a data row
         self.replaced = 0
-        self.handle = open_private(self.tmp, "wb" if fmt == "xlsx" else "w", **({} if fmt == "xlsx" else {"newline": "", "encoding": "utf-8"}))
+        self.handle = open_private(
+            self.tmp,
+            "wb" if fmt == "xlsx" else "w",
+            **({} if fmt == "xlsx" else {"newline": "", "encoding": "utf-8"}),
+        )
         if fmt == "xlsx":
             from openpyxl import Workbook
 
@@ -152,7 +174,9 @@ class _Writer:
 
 
 # -- long ---------------------------------------------------------------------------------------------
-def _long_rows(store: StoreBase, kind: str, status: str, filters: dict[str, Any]) -> tuple[tuple[str, ...], Iterator[Sequence[Any]]]:
+def _long_rows(
+    store: StoreBase, kind: str, status: str, filters: dict[str, Any]
+) -> tuple[tuple[str, ...], Iterator[Sequence[Any]]]:
     if kind == "scores":
         sql, params = scores_sql(status, **filters)
         cursor = store.conn.execute(sql, params)
@@ -166,11 +190,15 @@ def _long_rows(store: StoreBase, kind: str, status: str, filters: dict[str, Any]
     return ACTIVITY_COLUMNS, store.conn.execute(*_activities_sql(filters))
 
 
-def _item_ranks(store: StoreBase, instrument: str, version: str, cache: dict[tuple[str, str], dict[str, int]]) -> dict[str, int]:
+def _item_ranks(
+    store: StoreBase, instrument: str, version: str, cache: dict[tuple[str, str], dict[str, int]]
+) -> dict[str, int]:
     key = (instrument, version)
     if key not in cache:
         try:
-            cache[key] = {item: n for n, item in enumerate(store._instrument(instrument, version).item_ids)}
+            cache[key] = {
+                item: n for n, item in enumerate(store._instrument(instrument, version).item_ids)
+            }
         except RecoveryCapError:
             cache[key] = {}
     return cache[key]
@@ -190,7 +218,9 @@ def _in_item_order(store: StoreBase, rows: Iterable[Sequence[Any]]) -> Iterator[
         yield from _sort_group(store, group, cache)
 
 
-def _sort_group(store: StoreBase, group: list[Sequence[Any]], cache: dict[tuple[str, str], dict[str, int]]) -> list[Sequence[Any]]:
+def _sort_group(
+    store: StoreBase, group: list[Sequence[Any]], cache: dict[tuple[str, str], dict[str, int]]
+) -> list[Sequence[Any]]:
     ranks = _item_ranks(store, group[0][5], group[0][6], cache)
     return sorted(group, key=lambda r: (ranks.get(r[10], len(ranks)), r[10]))
 
@@ -199,21 +229,23 @@ def _people_filters(filters: dict[str, Any], date_column: str) -> tuple[list[str
     allowed = {"site", "cohort", "programme", "subject", "date_from", "date_to"}
     unknown = sorted(set(filters) - allowed)
     if unknown:
-        raise TypeError(f"unknown filter(s) {', '.join(unknown)}; filters are: {', '.join(sorted(allowed))}")
+        raise TypeError(
+            f"unknown filter(s) {', '.join(unknown)}; filters are: {', '.join(sorted(allowed))}"
+        )
     where, params = [], []
-    for column, name in (("p.site", "site"), ("p.cohort", "cohort"), ("g.code", "programme"), ("p.code", "subject")):
+    for column, name in (
+        ("p.site", "site"),
+        ("p.cohort", "cohort"),
+        ("g.code", "programme"),
+        ("p.code", "subject"),
+    ):
         value = filters.get(name)
         if value is not None:
-            values = [value] if isinstance(value, str) else list(value)
-            where.append(f"{column} IN ({', '.join('?' * len(values))})")
+            clause, values = in_clause(value)
+            where.append(f"{column} IN {clause}")
             params.extend(values)
-    for name, op in (("date_from", ">="), ("date_to", "<=")):
-        if filters.get(name) is not None:
-            day = check_date(filters[name], name)
-            assert isinstance(day, dt.date)
-            where.append(f"{date_column} {op} ?")
-            params.append(day.isoformat())
-    return where, params
+    dates, days = date_range(date_column, filters.get("date_from"), filters.get("date_to"))
+    return where + dates, params + days
 
 
 def _enrolments_sql(filters: dict[str, Any]) -> tuple[str, list[Any]]:
@@ -221,7 +253,8 @@ def _enrolments_sql(filters: dict[str, Any]) -> tuple[str, list[Any]]:
     sql = (
         "SELECT e.id, p.code, p.site, p.cohort, g.code, e.started, e.ended, e.outcome, e.reason, e.substance_outcome "
         "FROM enrolments e JOIN participants p ON p.id = e.participant_id JOIN programmes g ON g.id = e.programme_id"
-        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.code, e.started, g.code"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY p.code, e.started, g.code"
     )
     return sql, params
 
@@ -232,13 +265,16 @@ def _activities_sql(filters: dict[str, Any]) -> tuple[str, list[Any]]:
         "SELECT a.id, p.code, p.site, p.cohort, g.code, a.kind, a.date, a.result, a.mode, a.timepoint, a.notes "
         "FROM activities a LEFT JOIN participants p ON p.id = a.participant_id "
         "LEFT JOIN programmes g ON g.id = a.programme_id"
-        + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY a.date, p.code, a.kind, a.recorded_at"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY a.date, p.code, a.kind, a.recorded_at"
     )
     return sql, params
 
 
 # -- wide ---------------------------------------------------------------------------------------------
-def _instruments_present(store: StoreBase, status: str, filters: dict[str, Any]) -> list[tuple[str, list[str]]]:
+def _instruments_present(
+    store: StoreBase, status: str, filters: dict[str, Any]
+) -> list[tuple[str, list[str]]]:
     """Each instrument in the export with the names (items or scales) it contributes, in order."""
     from .frames import SUBJECT_JOIN, _where, filter_sql
 
@@ -246,9 +282,12 @@ def _instruments_present(store: StoreBase, status: str, filters: dict[str, Any])
     where.insert(0, "a.status = ?")
     params.insert(0, status)
     pairs = store.conn.execute(
-        f"SELECT DISTINCT a.instrument, a.version {SUBJECT_JOIN}{_where(where)} ORDER BY a.instrument, a.version", params
+        f"SELECT DISTINCT a.instrument, a.version {SUBJECT_JOIN}{_where(where)} ORDER BY a.instrument, a.version",
+        params,
     ).fetchall()
-    return [(iid, [v for _i, v in pairs if _i == iid]) for iid in dict.fromkeys(i for i, _ in pairs)]
+    return [
+        (iid, [v for _i, v in pairs if _i == iid]) for iid in dict.fromkeys(i for i, _ in pairs)
+    ]
 
 
 def _names_for(store: StoreBase, kind: str, instrument: str, versions: list[str]) -> list[str]:
@@ -260,53 +299,81 @@ def _names_for(store: StoreBase, kind: str, instrument: str, versions: list[str]
         except RecoveryCapError:
             table, column = ("answers", "item") if kind == "responses" else ("scores", "scale")
             found = sorted(
-                r[0] for r in store.conn.execute(
+                r[0]
+                for r in store.conn.execute(
                     f"SELECT DISTINCT x.{column} FROM {table} x JOIN administrations a ON a.id = x.administration_id "
-                    "WHERE a.instrument = ? AND a.version = ?", (instrument, version),
+                    "WHERE a.instrument = ? AND a.version = ?",
+                    (instrument, version),
                 )
             )
         names += [n for n in found if n not in names]
     return names
 
 
-def _wide(store: StoreBase, kind: str, status: str, filters: dict[str, Any], writer: _Writer,
-          progress: Callable[[int], None] | None) -> tuple[tuple[str, ...], int]:
-    present = [(iid, _names_for(store, kind, iid, versions)) for iid, versions in _instruments_present(store, status, filters)]
+def _wide(
+    store: StoreBase,
+    kind: str,
+    status: str,
+    filters: dict[str, Any],
+    writer: _Writer,
+    progress: Callable[[int], None] | None,
+) -> tuple[tuple[str, ...], int]:
+    present = [
+        (iid, _names_for(store, kind, iid, versions))
+        for iid, versions in _instruments_present(store, status, filters)
+    ]
     columns: list[str] = list(WIDE_ID_COLUMNS)
     slots: dict[tuple[str, str], int] = {}
     meta: dict[str, int] = {}
     for iid, names in present:
         meta[iid] = len(columns)
-        columns += [safe_name(iid, "version"), safe_name(iid, "administered_at"), safe_name(iid, "mode")]
+        columns += [
+            safe_name(iid, "version"),
+            safe_name(iid, "administered_at"),
+            safe_name(iid, "mode"),
+        ]
         for name in names:
             slots[(iid, name)] = len(columns)
             if kind == "responses":
                 columns += [safe_name(iid, name), safe_name(iid, name, "missing")]
             else:
-                columns += [safe_name(iid, name), safe_name(iid, name, "band"), safe_name(iid, name, "answered")]
+                columns += [
+                    safe_name(iid, name),
+                    safe_name(iid, name, "band"),
+                    safe_name(iid, name, "answered"),
+                ]
     writer.write(columns)
     if kind == "responses":
         sql, params = answers_sql(status, **filters)
     else:
         sql, params = scores_sql(status, **filters)
-    sql = sql.rsplit(" ORDER BY ", 1)[0] + f" ORDER BY a.subject_type, subject, {TIMEPOINT_ORDER}, a.instrument, a.administered_at, a.id"
+    sql = (
+        sql.rsplit(" ORDER BY ", 1)[0]
+        + f" ORDER BY a.subject_type, subject, {TIMEPOINT_ORDER}, a.instrument, a.administered_at, a.id"
+    )
     row: list[Any] | None = None
     key: tuple[Any, ...] | None = None
     seen: dict[str, str] = {}
     duplicates = 0
     for record in store.conn.execute(sql, params):
-        adm_id, subject_type, subject, site, cohort, iid, version, timepoint, when, mode = record[:10]
+        adm_id, subject_type, subject, site, cohort, iid, version, timepoint, when, mode = record[
+            :10
+        ]
         if (subject_type, subject, timepoint) != key:
             if row is not None:
                 writer.write(row)
                 if progress and writer.rows % PROGRESS_EVERY == 0:
                     progress(writer.rows)
             key = (subject_type, subject, timepoint)
-            row = [subject_type, subject, site, cohort, timepoint] + [None] * (len(columns) - len(WIDE_ID_COLUMNS))
+            row = [subject_type, subject, site, cohort, timepoint] + [None] * (
+                len(columns) - len(WIDE_ID_COLUMNS)
+            )
             seen = {}
         assert row is not None
         if seen.get(iid) != adm_id:
-            if iid in seen:  # a later administration of the same instrument: it replaces the earlier
+            if (
+                iid in seen
+            ):  # a later administration of the same instrument: it replaces the earlier
                 duplicates += 1
                 start = meta[iid]
                 following = [meta[i] for i in meta if meta[i] > start]
@@ -367,7 +434,9 @@ def export(
     if fmt not in FORMATS:
         raise StoreError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
     if wide and kind not in ("responses", "scores"):
-        raise StoreError(f"--wide is for responses and scores (one row per person per time point); {kind} are exported one row per record")
+        raise StoreError(
+            f"--wide is for responses and scores (one row per person per time point); {kind} are exported one row per record"
+        )
     if not path.parent.is_dir():
         raise StoreError(f"the folder {path.parent} does not exist")
     writer = _Writer(path, fmt, kind)
@@ -390,7 +459,13 @@ def export(
         progress(writer.rows)
     notes = []
     if duplicates:
-        notes.append(f"{duplicates} time point(s) had more than one administration of the same instrument; the latest was used")
+        notes.append(
+            f"{duplicates} time point(s) had more than one administration of the same instrument; the latest was used"
+        )
     if writer.replaced:
-        notes.append(f"{writer.replaced} control character(s) that XLSX cannot hold were replaced with \ufffd")
-    return ExportReport(path, kind, fmt, wide, writer.rows, tuple(columns), duplicates, tuple(notes))
+        notes.append(
+            f"{writer.replaced} control character(s) that XLSX cannot hold were replaced with \ufffd"
+        )
+    return ExportReport(
+        path, kind, fmt, wide, writer.rows, tuple(columns), duplicates, tuple(notes)
+    )

@@ -18,17 +18,31 @@ from ..errors import InvalidRecord, Problem
 
 SUBJECT_TYPES = ("participant", "worker")
 MODES = ("self", "read_aloud", "paper")
+"""How an administration was given: completed by the person, read aloud by a worker, or entered
+from a completed paper form."""
 ADMINISTRATION_STATUSES = ("in_progress", "complete", "abandoned")
 PARTICIPANT_STATUSES = ("active", "released", "transferred", "withdrawn", "deceased", "inactive")
 WORKER_STATUSES = ("active", "left")
 OUTCOMES = ("completed", "not_completed", "ongoing")
 NONCOMPLETION_REASONS = (
-    "released", "transferred", "withdrew", "removed", "health", "regime_disruption", "other",
+    "released",
+    "transferred",
+    "withdrew",
+    "removed",
+    "health",
+    "regime_disruption",
+    "other",
 )
 SUBSTANCE_OUTCOMES = ("abstinent", "ost_reduced", "unchanged", "increased")
 """End-of-programme substance outcomes; ``none`` (or empty) means none was recorded."""
 FOLLOWUP_RESULTS = (
-    "reached", "no_answer", "declined", "recalled", "transferred", "deceased", "uncontactable",
+    "reached",
+    "no_answer",
+    "declined",
+    "recalled",
+    "transferred",
+    "deceased",
+    "uncontactable",
 )
 ACTIVITY_RESULTS: dict[str, tuple[str, ...]] = {
     "gate_pickup": ("successful", "unsuccessful"),
@@ -47,7 +61,12 @@ DEFAULT_PROGRAMMES = (
     ("ttg", "Through The Gate"),
 )
 DEFAULT_TIMEPOINTS = (
-    "intake", "programme_end", "release", "post_release_4w", "post_release_12w", "post_release_26w",
+    "intake",
+    "programme_end",
+    "release",
+    "post_release_4w",
+    "post_release_12w",
+    "post_release_26w",
 )
 """The paper's time points; an organisation may use others (lowercase ids)."""
 
@@ -91,7 +110,13 @@ class IdPool:
         h = self._hex
         self._at = at + 32
         # version nibble 4; variant bits 10 (one of 8, 9, a, b)
-        return h[at : at + 12] + "4" + h[at + 13 : at + 16] + _VARIANT[h[at + 16]] + h[at + 17 : at + 32]
+        return (
+            h[at : at + 12]
+            + "4"
+            + h[at + 13 : at + 16]
+            + _VARIANT[h[at + 16]]
+            + h[at + 17 : at + 32]
+        )
 
 
 def now() -> str:
@@ -117,7 +142,11 @@ def check_code(value: Any, field: str = "participant", where: str = "") -> str:
     only pseudonymous codes may be stored.
     """
     if not isinstance(value, str) or not value.strip():
-        raise invalid(field, f"a code is required (letters, digits, '-' and '_', e.g. ALT-0042); got {value!r}", where)
+        raise invalid(
+            field,
+            f"a code is required (letters, digits, '-' and '_', e.g. ALT-0042); got {value!r}",
+            where,
+        )
     code = value.strip()
     if any(ch.isspace() for ch in code):
         raise invalid(
@@ -127,10 +156,14 @@ def check_code(value: Any, field: str = "participant", where: str = "") -> str:
             where,
         )
     if len(code) > CODE_MAX:
-        raise invalid(field, f"{code!r} is {len(code)} characters long; at most {CODE_MAX} are allowed", where)
+        raise invalid(
+            field, f"{code!r} is {len(code)} characters long; at most {CODE_MAX} are allowed", where
+        )
     if not CODE_RE.match(code):
         raise invalid(
-            field, f"{code!r} is not a code: use letters, digits, '-' and '_' (e.g. ALT-0042)", where
+            field,
+            f"{code!r} is not a code: use letters, digits, '-' and '_' (e.g. ALT-0042)",
+            where,
         )
     if PRISON_NUMBER_RE.match(code):
         raise invalid(
@@ -146,10 +179,16 @@ def check_id(value: Any, field: str, where: str = "") -> str:
     """A lowercase id (time points, programmes): lowercase letters, digits and ``_``."""
     if isinstance(value, str) and ID_RE.match(value.strip()) and len(value.strip()) <= 64:
         return value.strip()
-    raise invalid(field, f"{value!r} is not an id: use lowercase letters, digits and '_' (e.g. post_release_4w)", where)
+    raise invalid(
+        field,
+        f"{value!r} is not an id: use lowercase letters, digits and '_' (e.g. post_release_4w)",
+        where,
+    )
 
 
-def check_text(value: Any, field: str, where: str = "", required: bool = False, max_len: int = TEXT_MAX) -> str | None:
+def check_text(
+    value: Any, field: str, where: str = "", required: bool = False, max_len: int = TEXT_MAX
+) -> str | None:
     """Optional short free text (site, cohort, role, reason); empty becomes None."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
@@ -159,7 +198,9 @@ def check_text(value: Any, field: str, where: str = "", required: bool = False, 
         raise invalid(field, f"must be text; got {value!r}", where)
     text = value.strip()
     if len(text) > max_len:
-        raise invalid(field, f"is {len(text)} characters long; at most {max_len} are allowed", where)
+        raise invalid(
+            field, f"is {len(text)} characters long; at most {max_len} are allowed", where
+        )
     check_encodable(text, field, where)
     return text
 
@@ -169,26 +210,59 @@ def check_encodable(text: str, field: str, where: str = "") -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise invalid(field, "contains characters that cannot be stored (not valid Unicode text)", where) from None
+        raise invalid(
+            field, "contains characters that cannot be stored (not valid Unicode text)", where
+        ) from None
     return text
 
 
-def check_date(value: Any, field: str, where: str = "", required: bool = True) -> dt.date | None:
-    """A calendar date: a ``date`` or ISO 8601 text ``YYYY-MM-DD``."""
+DATE_HINT = "give it as YYYY-MM-DD, e.g. 2025-03-31"
+
+
+def iso_date(value: Any, *, time_ok: bool = False) -> dt.date | None:
+    """A calendar date from a ``date`` or ISO 8601 text ``YYYY-MM-DD``; None for None or blank.
+
+    The one date parser: :func:`check_date` (stored fields and import cells),
+    :func:`recoverycap.schedule.parse_date` (schedule rules and command options) and the analysis
+    date filters all call it, and add the field's name and their error class.
+
+    Args:
+        value: A ``date``, or text.
+        time_ok: Also take a ``datetime``, or the text of a timestamp (``YYYY-MM-DDTHH:MM...``,
+            as ``administered_at`` is stored), as its date part.
+
+    Raises:
+        ValueError: saying what was given and what is allowed.
+    """
     if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise invalid(field, "a date is required (YYYY-MM-DD, e.g. 2025-03-31)", where)
         return None
     if isinstance(value, dt.datetime):
-        raise invalid(field, f"give a date without a time (YYYY-MM-DD); got {value.isoformat()}", where)
+        if time_ok:
+            return value.date()
+        raise ValueError(f"give a date without a time (YYYY-MM-DD); got {value.isoformat()}")
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str) and DATE_RE.match(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    raise invalid(field, f"{value!r} is not a date; give it as YYYY-MM-DD, e.g. 2025-03-31", where)
+    if isinstance(value, str):
+        text = value.strip()
+        if time_ok and len(text) > 10 and text[10] in "T ":
+            text = text[:10]
+        if DATE_RE.match(text):
+            try:
+                return dt.date.fromisoformat(text)
+            except ValueError:
+                pass
+    raise ValueError(f"{value!r} is not a date; {DATE_HINT}")
+
+
+def check_date(value: Any, field: str, where: str = "", required: bool = True) -> dt.date | None:
+    """A calendar date: a ``date`` or ISO 8601 text ``YYYY-MM-DD`` (see :func:`iso_date`)."""
+    try:
+        day = iso_date(value)
+    except ValueError as exc:
+        raise invalid(field, str(exc), where) from None
+    if day is None and required:
+        raise invalid(field, "a date is required (YYYY-MM-DD, e.g. 2025-03-31)", where)
+    return day
 
 
 def check_when(value: Any, field: str = "administered_at", where: str = "") -> str:
@@ -206,11 +280,19 @@ def check_when(value: Any, field: str = "administered_at", where: str = "") -> s
         if DATE_RE.match(text):
             return check_date(text, field, where).isoformat()  # type: ignore[union-attr]
         if len(text) < 16 or text[10] not in "T ":
-            raise invalid(field, f"{value!r} is not an ISO 8601 date or date-time (e.g. 2025-03-31 or 2025-03-31T14:05:00+01:00)", where)
+            raise invalid(
+                field,
+                f"{value!r} is not an ISO 8601 date or date-time (e.g. 2025-03-31 or 2025-03-31T14:05:00+01:00)",
+                where,
+            )
         try:
             moment = dt.datetime.fromisoformat(text)
         except ValueError:
-            raise invalid(field, f"{value!r} is not an ISO 8601 date or date-time (e.g. 2025-03-31 or 2025-03-31T14:05:00+01:00)", where) from None
+            raise invalid(
+                field,
+                f"{value!r} is not an ISO 8601 date or date-time (e.g. 2025-03-31 or 2025-03-31T14:05:00+01:00)",
+                where,
+            ) from None
     else:
         raise invalid(field, f"a date or date-time is required (ISO 8601); got {value!r}", where)
     if moment.tzinfo is None:
@@ -230,7 +312,12 @@ def parse_stored_date(value: Any) -> dt.date | None:
 def check_substance_outcome(value: Any, where: str = "") -> str | None:
     if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none")):
         return None
-    return one_of("substance_outcome", value.strip() if isinstance(value, str) else value, (*SUBSTANCE_OUTCOMES, "none"), where)
+    return one_of(
+        "substance_outcome",
+        value.strip() if isinstance(value, str) else value,
+        (*SUBSTANCE_OUTCOMES, "none"),
+        where,
+    )
 
 
 def check_enrolment(
@@ -239,21 +326,40 @@ def check_enrolment(
     """The outcome and reason of an enrolment, checked together with its dates."""
     outcome = one_of("outcome", outcome, OUTCOMES, where)
     if reason is not None and not (isinstance(reason, str) and not reason.strip()):
-        reason = one_of("reason", reason.strip() if isinstance(reason, str) else reason, NONCOMPLETION_REASONS, where)
+        reason = one_of(
+            "reason",
+            reason.strip() if isinstance(reason, str) else reason,
+            NONCOMPLETION_REASONS,
+            where,
+        )
         if outcome != "not_completed":
-            raise invalid("reason", f"a reason for non-completion is only given when the outcome is not_completed; the outcome is {outcome}", where)
+            raise invalid(
+                "reason",
+                f"a reason for non-completion is only given when the outcome is not_completed; the outcome is {outcome}",
+                where,
+            )
     else:
         reason = None
     if ended is not None and ended < started:
-        raise invalid("ended", f"{ended.isoformat()} is before the start, {started.isoformat()}", where)
+        raise invalid(
+            "ended", f"{ended.isoformat()} is before the start, {started.isoformat()}", where
+        )
     if outcome != "ongoing" and ended is None:
-        raise invalid("ended", f"an enrolment with outcome {outcome} needs the date it ended", where)
+        raise invalid(
+            "ended", f"an enrolment with outcome {outcome} needs the date it ended", where
+        )
     if outcome == "ongoing" and ended is not None:
-        raise invalid("outcome", f"the enrolment ended on {ended.isoformat()}, so its outcome cannot be ongoing; give completed or not_completed", where)
+        raise invalid(
+            "outcome",
+            f"the enrolment ended on {ended.isoformat()}, so its outcome cannot be ongoing; give completed or not_completed",
+            where,
+        )
     return outcome, reason
 
 
-def check_activity(kind: Any, result: Any, mode: Any, where: str = "") -> tuple[str, str | None, str | None]:
+def check_activity(
+    kind: Any, result: Any, mode: Any, where: str = ""
+) -> tuple[str, str | None, str | None]:
     """The kind, result and mode of an activity, checked together."""
     kind = one_of("activity", kind, ACTIVITY_KINDS, where)
     allowed = ACTIVITY_RESULTS[kind]
@@ -264,7 +370,9 @@ def check_activity(kind: Any, result: Any, mode: Any, where: str = "") -> tuple[
     elif not allowed:
         raise invalid("result", f"a {kind} has no result; got {result!r}", where)
     else:
-        result = one_of("result", result.strip() if isinstance(result, str) else result, allowed, where)
+        result = one_of(
+            "result", result.strip() if isinstance(result, str) else result, allowed, where
+        )
     if mode is None or (isinstance(mode, str) and not mode.strip()):
         mode = None
     else:

@@ -7,12 +7,11 @@ same filters (:func:`filter_sql`), which exports use too.
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RecoveryCapError
-from .fields import ADMINISTRATION_STATUSES, SUBJECT_TYPES, check_date, one_of
+from .base import date_range, in_clause
+from .fields import ADMINISTRATION_STATUSES, SUBJECT_TYPES, one_of
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -20,15 +19,50 @@ if TYPE_CHECKING:  # pragma: no cover
     from .base import StoreBase
 
 SCORE_COLUMNS = (
-    "administration_id", "subject_type", "subject", "site", "cohort", "instrument", "version",
-    "timepoint", "administered_at", "mode", "scale", "raw", "score", "band", "answered",
-    "n_items", "prorated",
+    "administration_id",
+    "subject_type",
+    "subject",
+    "site",
+    "cohort",
+    "instrument",
+    "version",
+    "timepoint",
+    "administered_at",
+    "mode",
+    "scale",
+    "raw",
+    "score",
+    "band",
+    "answered",
+    "n_items",
+    "prorated",
 )
 ANSWER_COLUMNS = (
-    "administration_id", "subject_type", "subject", "site", "cohort", "instrument", "version",
-    "timepoint", "administered_at", "mode", "item", "value", "missing_reason",
+    "administration_id",
+    "subject_type",
+    "subject",
+    "site",
+    "cohort",
+    "instrument",
+    "version",
+    "timepoint",
+    "administered_at",
+    "mode",
+    "item",
+    "value",
+    "missing_reason",
 )
-FILTERS = ("instrument", "timepoint", "site", "cohort", "programme", "subject_type", "subject", "date_from", "date_to")
+FILTERS = (
+    "instrument",
+    "timepoint",
+    "site",
+    "cohort",
+    "programme",
+    "subject_type",
+    "subject",
+    "date_from",
+    "date_to",
+)
 
 SUBJECT_JOIN = (
     "FROM administrations a LEFT JOIN participants p ON p.id = a.participant_id "
@@ -39,12 +73,6 @@ ADMIN_COLUMNS = (
     "coalesce(p.site, w.site) AS site, p.cohort AS cohort, a.instrument, a.version, a.timepoint, "
     "a.administered_at, a.mode"
 )
-
-
-def _many(value: Any) -> list[Any]:
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        return [value]
-    return list(value)
 
 
 def filter_sql(**filters: Any) -> tuple[list[str], list[Any]]:
@@ -67,15 +95,17 @@ def filter_sql(**filters: Any) -> tuple[list[str], list[Any]]:
     """
     unknown = sorted(set(filters) - set(FILTERS))
     if unknown:
-        raise TypeError(f"unknown filter(s) {', '.join(unknown)}; filters are: {', '.join(FILTERS)}")
+        raise TypeError(
+            f"unknown filter(s) {', '.join(unknown)}; filters are: {', '.join(FILTERS)}"
+        )
     where: list[str] = []
     params: list[Any] = []
 
     def add(column: str, value: Any) -> None:
         if value is None:
             return
-        values = _many(value)
-        where.append(f"{column} IN ({', '.join('?' * len(values))})")
+        clause, values = in_clause(value)
+        where.append(f"{column} IN {clause}")
         params.extend(values)
 
     add("a.instrument", filters.get("instrument"))
@@ -86,19 +116,16 @@ def filter_sql(**filters: Any) -> tuple[list[str], list[Any]]:
     if filters.get("subject_type") is not None:
         add("a.subject_type", one_of("subject_type", filters["subject_type"], SUBJECT_TYPES))
     if filters.get("programme") is not None:
-        values = _many(filters["programme"])
+        clause, values = in_clause(filters["programme"])
         where.append(
             "a.participant_id IN (SELECT e.participant_id FROM enrolments e JOIN programmes g "
-            f"ON g.id = e.programme_id WHERE g.code IN ({', '.join('?' * len(values))}))"
+            f"ON g.id = e.programme_id WHERE g.code IN {clause})"
         )
         params.extend(values)
-    for name, op in (("date_from", ">="), ("date_to", "<=")):
-        if filters.get(name) is not None:
-            day = check_date(filters[name], name)
-            assert isinstance(day, dt.date)
-            where.append(f"substr(a.administered_at, 1, 10) {op} ?")
-            params.append(day.isoformat())
-    return where, params
+    dates, days = date_range(
+        "substr(a.administered_at, 1, 10)", filters.get("date_from"), filters.get("date_to")
+    )
+    return where + dates, params + days
 
 
 def _where(conditions: list[str]) -> str:
@@ -148,8 +175,19 @@ def scores_frame(store: StoreBase, status: str = "complete", **filters: Any) -> 
     for column in ("answered", "n_items"):
         frame[column] = frame[column].astype("int64")
     frame["prorated"] = frame["prorated"].astype(bool)
-    for column in ("administration_id", "subject_type", "subject", "site", "cohort", "instrument",
-                   "version", "timepoint", "mode", "scale", "band"):
+    for column in (
+        "administration_id",
+        "subject_type",
+        "subject",
+        "site",
+        "cohort",
+        "instrument",
+        "version",
+        "timepoint",
+        "mode",
+        "scale",
+        "band",
+    ):
         frame[column] = frame[column].astype(object)
     return frame
 
@@ -174,8 +212,8 @@ def answers_frame(store: StoreBase, status: str = "complete", **filters: Any) ->
             except RecoveryCapError:
                 ranks[key] = {}
         frame["_rank"] = [
-            ranks[(i, v)].get(item, len(ranks[(i, v)])) for i, v, item in
-            zip(frame["instrument"], frame["version"], frame["item"], strict=True)
+            ranks[(i, v)].get(item, len(ranks[(i, v)]))
+            for i, v, item in zip(frame["instrument"], frame["version"], frame["item"], strict=True)
         ]
         frame["_order"] = range(len(frame))
         first = frame.groupby("administration_id", sort=False)["_order"].transform("min")

@@ -21,8 +21,14 @@ LOOKUP_BATCH = 500
 
 COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "participants": (("participant",), ("site", "cohort", "release_date", "status")),
-    "enrolments": (("participant", "programme", "started"), ("ended", "outcome", "reason", "substance_outcome")),
-    "activities": (("participant", "activity", "date"), ("programme", "result", "mode", "timepoint", "notes")),
+    "enrolments": (
+        ("participant", "programme", "started"),
+        ("ended", "outcome", "reason", "substance_outcome"),
+    ),
+    "activities": (
+        ("participant", "activity", "date"),
+        ("programme", "result", "mode", "timepoint", "notes"),
+    ),
     "responses": (
         ("participant", "timepoint", "instrument", "item", "administered_at"),
         ("value", "missing_reason", "mode"),
@@ -37,7 +43,14 @@ class Importer:
 
     kind = ""
 
-    def __init__(self, store: Store, name: str, header: list[str], by: str, instrument: Instrument | None = None):
+    def __init__(
+        self,
+        store: Store,
+        name: str,
+        header: list[str],
+        by: str,
+        instrument: Instrument | None = None,
+    ):
         self.store = store
         self.conn = store.conn
         self.name = name
@@ -47,7 +60,9 @@ class Importer:
         self.problems: list[Problem] = []
         self.n_problems = 0
         self.import_id = ""
-        self.rows = self.created = self.updated = self.unchanged = self.registered = self.answers = self.skipped = 0
+        self.rows = self.created = self.updated = self.unchanged = self.registered = (
+            self.answers
+        ) = self.skipped = 0
         self.ignored: tuple[str, ...] = ()
         self.index: dict[str, int] = {}
         self.reason = f"imported from {name}"
@@ -79,13 +94,21 @@ class Importer:
         self.aliases()
         missing = [c for c in required if c not in self.index]
         if missing:
-            self.problem(1, ", ".join(missing), f"required column(s) missing; a {self.kind} file needs "
-                         f"{', '.join(required)} (optional: {', '.join(optional)}); its columns are: {', '.join(self.header)}")
+            self.problem(
+                1,
+                ", ".join(missing),
+                f"required column(s) missing; a {self.kind} file needs "
+                f"{', '.join(required)} (optional: {', '.join(optional)}); its columns are: {', '.join(self.header)}",
+            )
         if layout != "responses_wide":
             unknown = [c for c in self.header if c not in required and c not in optional]
             if unknown:
-                self.problem(1, ", ".join(unknown), f"unknown column(s); a {self.kind} file has "
-                             f"{', '.join(required)} and optionally {', '.join(optional)}")
+                self.problem(
+                    1,
+                    ", ".join(unknown),
+                    f"unknown column(s); a {self.kind} file has "
+                    f"{', '.join(required)} and optionally {', '.join(optional)}",
+                )
 
     def aliases(self) -> None:
         """Let other column names stand for required ones (a hook for wide responses)."""
@@ -103,7 +126,9 @@ class Importer:
         wanted = list(dict.fromkeys(codes))
         for start in range(0, len(wanted), LOOKUP_BATCH):
             clause, params = in_clause(wanted[start : start + LOOKUP_BATCH])
-            for pid, code in self.conn.execute(f"SELECT id, code FROM participants WHERE code IN {clause}", params):
+            for pid, code in self.conn.execute(
+                f"SELECT id, code FROM participants WHERE code IN {clause}", params
+            ):
                 out[code.upper()] = pid
         return out
 
@@ -114,8 +139,12 @@ class Importer:
         if not self.writing:
             return None
         pid = self.store._insert_participant(
-            code, {"site": None, "cohort": None, "status": "active"}, None, self.by,
-            reason=f"registered by import of {self.kind} from {self.name} row {row}", import_id=self.import_id,
+            code,
+            {"site": None, "cohort": None, "status": "active"},
+            None,
+            self.by,
+            reason=f"registered by import of {self.kind} from {self.name} row {row}",
+            import_id=self.import_id,
         )
         ids[code.upper()] = pid
         self.registered += 1
@@ -124,7 +153,9 @@ class Importer:
     def programme_ids(self) -> dict[str, str]:
         return {code: pid for pid, code in self.conn.execute("SELECT id, code FROM programmes")}
 
-    def run(self, rows: Iterable[tuple[int, list[str]]], progress: Callable[[int], None] | None) -> None:
+    def run(
+        self, rows: Iterable[tuple[int, list[str]]], progress: Callable[[int], None] | None
+    ) -> None:
         raise NotImplementedError
 
 

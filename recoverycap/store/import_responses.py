@@ -32,7 +32,9 @@ CHUNK_ROWS = 20_000
 """Answers written at a time (a chunk ends only between administrations)."""
 
 
-_Key = tuple[str, str, str, str, str]  # upper-cased code, instrument@version, time point, when, code
+_Key = tuple[
+    str, str, str, str, str
+]  # upper-cased code, instrument@version, time point, when, code
 _Answer = tuple[_Key, int, Instrument, str, Answer, "str | None"]
 
 
@@ -63,7 +65,9 @@ class ResponsesImporter(Importer):
         self.timepoints: dict[str, str | _Bad] = {}
         self.whens: dict[str, str | _Bad] = {}
         self.modes: dict[str, str | _Bad | None] = {}
-        self.values: dict[tuple[str, str, str, str], tuple[Instrument, str, Answer, str] | _Bad] = {}
+        self.values: dict[
+            tuple[str, str, str, str], tuple[Instrument, str, Answer, str] | _Bad
+        ] = {}
         self.item_ids: dict[str, tuple[str, ...]] = {}
         self.scorers: dict[str, BulkScorer] = {}
         self.wide_items: list[tuple[str, int | None, int | None, str]] = []
@@ -74,8 +78,11 @@ class ResponsesImporter(Importer):
         inst = self.instrument
         if inst is None:
             return
-        for column, alias in (("participant", "subject"), ("administered_at", f"{inst.id}_administered_at"),
-                              ("mode", f"{inst.id}_mode")):
+        for column, alias in (
+            ("participant", "subject"),
+            ("administered_at", f"{inst.id}_administered_at"),
+            ("mode", f"{inst.id}_mode"),
+        ):
             if column not in self.index and alias in self.index:
                 self.index[column] = self.index[alias]
 
@@ -84,7 +91,11 @@ class ResponsesImporter(Importer):
         inst = self.instrument
         assert inst is not None
         used = set(COLUMNS["responses_wide"][0]) | set(COLUMNS["responses_wide"][1])
-        used |= {self.header[self.index[c]] for c in ("participant", "administered_at", "mode") if c in self.index}
+        used |= {
+            self.header[self.index[c]]
+            for c in ("participant", "administered_at", "mode")
+            if c in self.index
+        }
         if "subject_type" in self.index:
             used.add("subject_type")
         for item in inst.item_ids:
@@ -95,8 +106,12 @@ class ResponsesImporter(Importer):
                 self.wide_items.append((item, value, missing, column))
                 used.update(self.header[i] for i in (value, missing) if i is not None)
         if not self.wide_items:
-            self.problem(1, "header", f"no column is named after an item of {inst.id}; expected columns such as "
-                         f"{', '.join(inst.item_ids[:3])} or {inst.id}_{inst.item_ids[0]}; got {', '.join(self.header)}")
+            self.problem(
+                1,
+                "header",
+                f"no column is named after an item of {inst.id}; expected columns such as "
+                f"{', '.join(inst.item_ids[:3])} or {inst.id}_{inst.item_ids[0]}; got {', '.join(self.header)}",
+            )
         self.ignored = tuple(c for c in self.header if c not in used)
 
     # -- checking a cell the first time it is seen ------------------------------------------------
@@ -119,7 +134,10 @@ class ResponsesImporter(Importer):
         try:
             found: str | _Bad = check_id(raw.strip(), "timepoint")
         except InvalidRecord:
-            found = _Bad("timepoint", f"{raw.strip()!r} is not a time point: use lowercase letters, digits and '_' (e.g. intake, post_release_4w)")
+            found = _Bad(
+                "timepoint",
+                f"{raw.strip()!r} is not a time point: use lowercase letters, digits and '_' (e.g. intake, post_release_4w)",
+            )
         return self._remember(self.timepoints, raw, found)
 
     def _when(self, raw: str) -> str | _Bad:
@@ -140,7 +158,11 @@ class ResponsesImporter(Importer):
         found = self.instruments.get(ref)
         if found is None:
             try:
-                found = self.store._resolve_instrument(ref) if ref else "an instrument id is required (e.g. barc10)"
+                found = (
+                    self.store._resolve_instrument(ref)
+                    if ref
+                    else "an instrument id is required (e.g. barc10)"
+                )
             except RecoveryCapError as exc:
                 found = str(exc)
             self.instruments[ref] = found
@@ -158,29 +180,43 @@ class ResponsesImporter(Importer):
             found = self.item_ids[inst.key] = inst.item_ids
         return found
 
-    def _answer(self, ref: str | Instrument, item: str, value: str, reason: str, column: str = "value") -> tuple[Instrument, str, Answer, str] | _Bad:
+    def _answer(
+        self, ref: str | Instrument, item: str, value: str, reason: str, column: str = "value"
+    ) -> tuple[Instrument, str, Answer, str] | _Bad:
         """The instrument, item and answer a cell (or value and reason cells) hold, or what is wrong."""
         inst = self._instrument(ref.strip()) if isinstance(ref, str) else ref
         item_id = item.strip()
         if isinstance(inst, str):
             return _Bad("instrument", inst)
         if item_id not in self._items(inst):
-            return _Bad("item", f"{inst.id} has no item {item_id!r}; its items are {', '.join(inst.item_ids)}")
+            return _Bad(
+                "item",
+                f"{inst.id} has no item {item_id!r}; its items are {', '.join(inst.item_ids)}",
+            )
         text, why = value.strip(), reason.strip()
         found: tuple[Instrument, str, Answer, str] | _Bad
         if why:
             if text:
-                found = _Bad(column, f"give a value or a missing reason, not both (value {text!r}, missing_reason {why!r})")
+                found = _Bad(
+                    column,
+                    f"give a value or a missing reason, not both (value {text!r}, missing_reason {why!r})",
+                )
             elif why.lower() in MISSING_REASONS:
                 found = (inst, item_id, Missing(why.lower()), inst.key)
             else:
-                found = _Bad("missing_reason", f"{why!r} is not one of {', '.join(MISSING_REASONS)}")
+                found = _Bad(
+                    "missing_reason", f"{why!r} is not one of {', '.join(MISSING_REASONS)}"
+                )
         else:
             try:
                 found = (inst, item_id, check_answer(inst, item_id, value), inst.key)
             except InvalidResponse as exc:
                 found = _Bad(column, exc.problems[0].message)
-        if isinstance(found, _Bad) or isinstance(found[2], Missing) or inst.item(item_id).kind != "text":
+        if (
+            isinstance(found, _Bad)
+            or isinstance(found[2], Missing)
+            or inst.item(item_id).kind != "text"
+        ):
             key = (ref if isinstance(ref, str) else ref.key, item, value, reason)
             self._remember(self.values, key, found)
         return found
@@ -193,7 +229,13 @@ class ResponsesImporter(Importer):
         ip, it, ia = index["participant"], index["timepoint"], index["administered_at"]
         imode = index.get("mode")
         i_type = index.get("subject_type")
-        codes, timepoints, whens, modes, values = self.codes, self.timepoints, self.whens, self.modes, self.values
+        codes, timepoints, whens, modes, values = (
+            self.codes,
+            self.timepoints,
+            self.whens,
+            self.modes,
+            self.values,
+        )
         wide = self.instrument is not None
         if self.instrument is not None:
             wide_inst, wide_key = self.instrument, self.instrument.key
@@ -205,11 +247,18 @@ class ResponsesImporter(Importer):
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             if wide:
-                if not any((v is not None and cells[v].strip()) or (m is not None and cells[m].strip()) for _, v, m, _ in self.wide_items):
+                if not any(
+                    (v is not None and cells[v].strip()) or (m is not None and cells[m].strip())
+                    for _, v, m, _ in self.wide_items
+                ):
                     self.skipped += 1  # this person was not given the instrument at this time point
                     continue
                 if i_type is not None and cells[i_type].strip() not in ("", "participant"):
-                    self.problem(n, "subject_type", f"only participants' responses can be imported; got {cells[i_type].strip()!r}")
+                    self.problem(
+                        n,
+                        "subject_type",
+                        f"only participants' responses can be imported; got {cells[i_type].strip()!r}",
+                    )
                     continue
             raw = cells[ip]
             code = codes.get(raw) or self._code(raw)
@@ -221,7 +270,12 @@ class ResponsesImporter(Importer):
             if imode is not None:
                 raw = cells[imode]
                 mode = modes[raw] if raw in modes else self._mode(raw)
-            bad = code.__class__ is _Bad or tp.__class__ is _Bad or when.__class__ is _Bad or mode.__class__ is _Bad
+            bad = (
+                code.__class__ is _Bad
+                or tp.__class__ is _Bad
+                or when.__class__ is _Bad
+                or mode.__class__ is _Bad
+            )
             if bad:
                 for b in (code, tp, when, mode):
                     if isinstance(b, _Bad):
@@ -231,13 +285,20 @@ class ResponsesImporter(Importer):
                 for item, v, m, column in self.wide_items:
                     value = cells[v] if v is not None else ""
                     reason = cells[m] if m is not None else ""
-                    got = values.get((wide_key, item, value, reason)) or self._answer(wide_inst, item, value, reason, column)
+                    got = values.get((wide_key, item, value, reason)) or self._answer(
+                        wide_inst, item, value, reason, column
+                    )
                     if isinstance(got, _Bad):
                         self.problem(n, got.column, got.message)
                     else:
                         found.append(got)
             else:
-                key4 = (cells[ii], cells[iq], cells[iv] if iv is not None else "", cells[im] if im is not None else "")
+                key4 = (
+                    cells[ii],
+                    cells[iq],
+                    cells[iv] if iv is not None else "",
+                    cells[im] if im is not None else "",
+                )
                 got = values.get(key4) or self._answer(*key4)
                 if isinstance(got, _Bad):
                     self.problem(n, got.column, got.message)
@@ -245,12 +306,19 @@ class ResponsesImporter(Importer):
                 found = [got]
             if bad or not found:
                 continue
-            assert isinstance(code, tuple) and isinstance(tp, str) and isinstance(when, str) and not isinstance(mode, _Bad)
+            assert (
+                isinstance(code, tuple)
+                and isinstance(tp, str)
+                and isinstance(when, str)
+                and not isinstance(mode, _Bad)
+            )
             key = (code[1], found[0][3], tp, when, code[0])
             for inst, item, answer, _ in found:
                 yield key, n, inst, item, answer, mode
 
-    def run(self, rows: Iterable[tuple[int, list[str]]], progress: Callable[[int], None] | None) -> None:
+    def run(
+        self, rows: Iterable[tuple[int, list[str]]], progress: Callable[[int], None] | None
+    ) -> None:
         chunk: list[_Answer] = []
         last: _Key | None = None
         for answer in self.answers_of(rows):
@@ -293,15 +361,23 @@ class ResponsesImporter(Importer):
             pid = ids.get(key[0])
             first = entries[0][1]
             if pid is None:
-                self.problem(first, "participant", f"{code} is not registered; import the participants first "
-                             f"(recoverycap import participants FILE) or add it (recoverycap participant add {code})")
+                self.problem(
+                    first,
+                    "participant",
+                    f"{code} is not registered; import the participants first "
+                    f"(recoverycap import participants FILE) or add it (recoverycap participant add {code})",
+                )
                 continue
             inst = entries[0][2]
             given: dict[str, tuple[Answer, int]] = {}
             mode = None
             for _key, n, _inst, item, answer, row_mode in entries:
                 if item in given:
-                    self.problem(n, "item", f"{inst.id} item {item!r} for {code} at {timepoint} ({when}) is given twice (rows {given[item][1]} and {n})")
+                    self.problem(
+                        n,
+                        "item",
+                        f"{inst.id} item {item!r} for {code} at {timepoint} ({when}) is given twice (rows {given[item][1]} and {n})",
+                    )
                     continue
                 given[item] = (answer, n)
                 mode = mode or row_mode
@@ -319,20 +395,57 @@ class ResponsesImporter(Importer):
                     else:
                         answer_rows.append((adm_id, item, new_id(), answer, None, stamp))
                 sheet = self._scorer(inst).sheet(answers)
-                adm_rows.append((adm_id, pid, inst.id, inst.version, timepoint, when, mode, stamp, by, stamp, import_id))
+                adm_rows.append(
+                    (
+                        adm_id,
+                        pid,
+                        inst.id,
+                        inst.version,
+                        timepoint,
+                        when,
+                        mode,
+                        stamp,
+                        by,
+                        stamp,
+                        import_id,
+                    )
+                )
                 score_params.extend(score_rows(adm_id, sheet, stamp))
                 if sheet.alerts:
                     alert_params.extend(alert_rows(adm_id, sheet.alerts, stamp))
-                summary = {"subject": code, "instrument": inst.id, "version": inst.version, "timepoint": timepoint,
-                           "administered_at": when, "mode": mode, "answers": len(given)}
-                audit_rows.append((new_id(), stamp, by, "insert", "administrations", adm_id, None, None,
-                                   dumps(summary, ensure_ascii=False, sort_keys=True), f"{reason} row {first}"))
+                summary = {
+                    "subject": code,
+                    "instrument": inst.id,
+                    "version": inst.version,
+                    "timepoint": timepoint,
+                    "administered_at": when,
+                    "mode": mode,
+                    "answers": len(given),
+                }
+                audit_rows.append(
+                    (
+                        new_id(),
+                        stamp,
+                        by,
+                        "insert",
+                        "administrations",
+                        adm_id,
+                        None,
+                        None,
+                        dumps(summary, ensure_ascii=False, sort_keys=True),
+                        f"{reason} row {first}",
+                    )
+                )
                 existing[natural] = {"id": adm_id, "status": "complete", "import_id": import_id}
                 self.created += 1
                 self.answers += len(answers)
             elif found["status"] != "complete":
-                self.problem(first, "administered_at", f"{code} has {inst.id} at {timepoint} ({when}) {found['status'].replace('_', ' ')} "
-                             "in the database; complete or abandon it before importing it")
+                self.problem(
+                    first,
+                    "administered_at",
+                    f"{code} has {inst.id} at {timepoint} ({when}) {found['status'].replace('_', ' ')} "
+                    "in the database; complete or abandon it before importing it",
+                )
             else:
                 self._update(found, inst, given, code, timepoint, when)
         if self.writing:
@@ -348,7 +461,15 @@ class ResponsesImporter(Importer):
             self.conn.executemany(ALERT_INSERT, alert_params)
             self.conn.executemany(audit.INSERT_SQL, audit_rows)
 
-    def _update(self, found: dict[str, Any], inst: Instrument, given: dict[str, tuple[Answer, int]], code: str, timepoint: str, when: str) -> None:
+    def _update(
+        self,
+        found: dict[str, Any],
+        inst: Instrument,
+        given: dict[str, tuple[Answer, int]],
+        code: str,
+        timepoint: str,
+        when: str,
+    ) -> None:
         """Rows for an administration stored already: the rest of one begun earlier in this file,
         or a re-import (identical: nothing to do; changed: corrected, logged and rescored)."""
         adm_id = found["id"]
@@ -361,7 +482,11 @@ class ResponsesImporter(Importer):
                 if not self.writing:
                     continue
                 if not (isinstance(old, Missing) and old.reason == "not_asked"):
-                    self.problem(n, "item", f"{inst.id} item {item!r} for {code} at {timepoint} ({when}) is given twice in the file")
+                    self.problem(
+                        n,
+                        "item",
+                        f"{inst.id} item {item!r} for {code} at {timepoint} ({when}) is given twice in the file",
+                    )
                     continue
                 if same_answer(old, answer):
                     continue
@@ -374,7 +499,16 @@ class ResponsesImporter(Importer):
                     (value, missing, now(), adm_id, item),
                 ).fetchone()
                 if not ours:
-                    self.store._audit("correct", "answers", row[0], item, old, answer, f"{self.reason} row {n}", self.by)
+                    self.store._audit(
+                        "correct",
+                        "answers",
+                        row[0],
+                        item,
+                        old,
+                        answer,
+                        f"{self.reason} row {n}",
+                        self.by,
+                    )
             changed = True
         if not changed:
             if not ours:
@@ -385,7 +519,9 @@ class ResponsesImporter(Importer):
         if not ours:
             self.updated += 1
 
-    def _existing(self, pids: Iterable[str]) -> dict[tuple[str, str, str, str, str], dict[str, Any]]:
+    def _existing(
+        self, pids: Iterable[str]
+    ) -> dict[tuple[str, str, str, str, str], dict[str, Any]]:
         out: dict[tuple[str, str, str, str, str], dict[str, Any]] = {}
         wanted = list(dict.fromkeys(pids))
         for start in range(0, len(wanted), LOOKUP_BATCH):
@@ -395,7 +531,11 @@ class ResponsesImporter(Importer):
                 f"FROM administrations WHERE participant_id IN {clause} AND status != 'abandoned'",
                 params,
             ):
-                out[(row[1], row[2], row[3], row[4], row[5])] = {"id": row[0], "status": row[6], "import_id": row[7]}
+                out[(row[1], row[2], row[3], row[4], row[5])] = {
+                    "id": row[0],
+                    "status": row[6],
+                    "import_id": row[7],
+                }
         return out
 
 

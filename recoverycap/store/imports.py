@@ -110,9 +110,17 @@ class ImportReport:
 
     def summary(self) -> str:
         """One line for people, e.g. ``responses.csv: 1,000 rows; 100 created, ...``."""
-        what = {"participants": "participants", "enrolments": "enrolments", "activities": "activities",
-                "responses": "administrations"}[self.kind]
-        parts = [f"{self.created:,} {what} created", f"{self.updated:,} updated", f"{self.unchanged:,} unchanged"]
+        what = {
+            "participants": "participants",
+            "enrolments": "enrolments",
+            "activities": "activities",
+            "responses": "administrations",
+        }[self.kind]
+        parts = [
+            f"{self.created:,} {what} created",
+            f"{self.updated:,} updated",
+            f"{self.unchanged:,} unchanged",
+        ]
         if self.registered:
             parts.append(f"{self.registered:,} participants registered")
         if self.kind == "responses":
@@ -139,7 +147,9 @@ def file_sha256(path: Path) -> str:
 class ParticipantsImporter(Importer):
     kind = "participants"
 
-    def run(self, rows: Iterable[tuple[int, list[str]]], progress: Callable[[int], None] | None) -> None:
+    def run(
+        self, rows: Iterable[tuple[int, list[str]]], progress: Callable[[int], None] | None
+    ) -> None:
         seen: dict[str, int] = {}
         for chunk in chunked(rows, 2000):
             parsed = []
@@ -150,14 +160,22 @@ class ParticipantsImporter(Importer):
                     values = {
                         "site": check_text(self.cell(cells, "site"), "site"),
                         "cohort": check_text(self.cell(cells, "cohort"), "cohort"),
-                        "status": one_of("status", self.cell(cells, "status"), PARTICIPANT_STATUSES) if self.cell(cells, "status") else None,
+                        "status": one_of("status", self.cell(cells, "status"), PARTICIPANT_STATUSES)
+                        if self.cell(cells, "status")
+                        else None,
                     }
-                    release = check_date(self.cell(cells, "release_date"), "release_date", required=False)
+                    release = check_date(
+                        self.cell(cells, "release_date"), "release_date", required=False
+                    )
                 except InvalidRecord as exc:
                     self.invalid(n, exc)
                     continue
                 if code.upper() in seen:
-                    self.problem(n, "participant", f"{code} appears twice in the file (rows {seen[code.upper()]} and {n})")
+                    self.problem(
+                        n,
+                        "participant",
+                        f"{code} appears twice in the file (rows {seen[code.upper()]} and {n})",
+                    )
                     continue
                 seen[code.upper()] = n
                 parsed.append((n, code, values, release))
@@ -167,15 +185,23 @@ class ParticipantsImporter(Importer):
                 if current is None:
                     if self.writing:
                         values["status"] = values["status"] or "active"
-                        self.store._insert_participant(code, values, release, self.by, f"{self.reason} row {n}", self.import_id)
+                        self.store._insert_participant(
+                            code, values, release, self.by, f"{self.reason} row {n}", self.import_id
+                        )
                     self.created += 1
                     continue
                 changes = {k: v for k, v in values.items() if v is not None}
                 reason = f"{self.reason} row {n}"
-                changed = self.store._update_participant(current, changes, reason, self.by) if self.writing else 0
+                changed = (
+                    self.store._update_participant(current, changes, reason, self.by)
+                    if self.writing
+                    else 0
+                )
                 if release is not None and release != current.release_date:
                     if self.writing:
-                        self.store._insert_release(current.id, release, reason, self.by, self.import_id)
+                        self.store._insert_release(
+                            current.id, release, reason, self.by, self.import_id
+                        )
                     changed += 1
                 if changed:
                     self.updated += 1
@@ -199,7 +225,9 @@ class ParticipantsImporter(Importer):
 class EnrolmentsImporter(Importer):
     kind = "enrolments"
 
-    def run(self, rows: Iterable[tuple[int, list[str]]], progress: Callable[[int], None] | None) -> None:
+    def run(
+        self, rows: Iterable[tuple[int, list[str]]], progress: Callable[[int], None] | None
+    ) -> None:
         from .programmes import ENROLMENT_SQL
 
         programmes = self.programme_ids()
@@ -212,19 +240,34 @@ class EnrolmentsImporter(Importer):
                     code = check_code(self.cell(cells, "participant"))
                     programme = self.cell(cells, "programme")
                     if programme not in programmes:
-                        raise InvalidRecord("programme", [Problem("", "programme", f"{programme!r} is not one of {', '.join(sorted(programmes))}")])
+                        raise InvalidRecord(
+                            "programme",
+                            [
+                                Problem(
+                                    "",
+                                    "programme",
+                                    f"{programme!r} is not one of {', '.join(sorted(programmes))}",
+                                )
+                            ],
+                        )
                     started = check_date(self.cell(cells, "started"), "started")
                     assert started is not None
                     ended = check_date(self.cell(cells, "ended"), "ended", required=False)
                     outcome = self.cell(cells, "outcome") or ("ongoing" if ended is None else "")
-                    outcome, reason = check_enrolment(started, ended, outcome, self.cell(cells, "reason") or None)
+                    outcome, reason = check_enrolment(
+                        started, ended, outcome, self.cell(cells, "reason") or None
+                    )
                     substance = check_substance_outcome(self.cell(cells, "substance_outcome"))
                 except InvalidRecord as exc:
                     self.invalid(n, exc)
                     continue
                 key = (code.upper(), programme, started.isoformat())
                 if key in seen:
-                    self.problem(n, "started", f"{code} {programme} starting {started} appears twice in the file (rows {seen[key]} and {n})")
+                    self.problem(
+                        n,
+                        "started",
+                        f"{code} {programme} starting {started} appears twice in the file (rows {seen[key]} and {n})",
+                    )
                     continue
                 seen[key] = n
                 parsed.append((n, code, programme, started, ended, outcome, reason, substance))
@@ -236,7 +279,8 @@ class EnrolmentsImporter(Importer):
                     continue
                 gid = programmes[programme]
                 row = self.store._one(
-                    ENROLMENT_SQL + " WHERE e.participant_id = ? AND e.programme_id = ? AND e.started = ?",
+                    ENROLMENT_SQL
+                    + " WHERE e.participant_id = ? AND e.programme_id = ? AND e.started = ?",
                     (pid, gid, started.isoformat()),
                 )
                 if row is None:
@@ -245,16 +289,43 @@ class EnrolmentsImporter(Importer):
                         (pid, gid),
                     )
                     if clash is not None and outcome == "ongoing":
-                        self.problem(n, "started", f"{code} already has an ongoing {programme} enrolment started {clash['started']}")
+                        self.problem(
+                            n,
+                            "started",
+                            f"{code} already has an ongoing {programme} enrolment started {clash['started']}",
+                        )
                         continue
                     if self.writing:
-                        self.store._insert_enrolment(pid, gid, started, ended, outcome, reason, substance, self.by, self.import_id)
+                        self.store._insert_enrolment(
+                            pid,
+                            gid,
+                            started,
+                            ended,
+                            outcome,
+                            reason,
+                            substance,
+                            self.by,
+                            self.import_id,
+                        )
                     self.created += 1
                     continue
                 current = Enrolment.from_row(row)
-                changes = {"ended": ended, "outcome": outcome, "reason": reason, "substance_outcome": substance}
-                changed = self.store._update_enrolment(current, changes, f"{self.reason} row {n}", self.by) if self.writing else 0
-                if changed or (not self.writing and any(getattr(current, k) != v for k, v in changes.items())):
+                changes = {
+                    "ended": ended,
+                    "outcome": outcome,
+                    "reason": reason,
+                    "substance_outcome": substance,
+                }
+                changed = (
+                    self.store._update_enrolment(
+                        current, changes, f"{self.reason} row {n}", self.by
+                    )
+                    if self.writing
+                    else 0
+                )
+                if changed or (
+                    not self.writing and any(getattr(current, k) != v for k, v in changes.items())
+                ):
                     self.updated += 1
                 else:
                     self.unchanged += 1
@@ -266,7 +337,9 @@ class EnrolmentsImporter(Importer):
 class ActivitiesImporter(Importer):
     kind = "activities"
 
-    def run(self, rows: Iterable[tuple[int, list[str]]], progress: Callable[[int], None] | None) -> None:
+    def run(
+        self, rows: Iterable[tuple[int, list[str]]], progress: Callable[[int], None] | None
+    ) -> None:
         programmes = self.programme_ids()
         occurrences: Counter[bytes] = Counter()
         for chunk in chunked(rows, 2000):
@@ -278,18 +351,42 @@ class ActivitiesImporter(Importer):
                     code = check_code(raw_code) if raw_code else None
                     programme = self.cell(cells, "programme") or None
                     if programme is not None and programme not in programmes:
-                        raise InvalidRecord("programme", [Problem("", "programme", f"{programme!r} is not one of {', '.join(sorted(programmes))}")])
+                        raise InvalidRecord(
+                            "programme",
+                            [
+                                Problem(
+                                    "",
+                                    "programme",
+                                    f"{programme!r} is not one of {', '.join(sorted(programmes))}",
+                                )
+                            ],
+                        )
                     kind, result, mode = check_activity(
-                        self.cell(cells, "activity"), self.cell(cells, "result") or None, self.cell(cells, "mode") or None
+                        self.cell(cells, "activity"),
+                        self.cell(cells, "result") or None,
+                        self.cell(cells, "mode") or None,
                     )
                     day = check_date(self.cell(cells, "date"), "date")
                     assert day is not None
-                    timepoint = check_id(self.cell(cells, "timepoint"), "timepoint") if self.cell(cells, "timepoint") else None
+                    timepoint = (
+                        check_id(self.cell(cells, "timepoint"), "timepoint")
+                        if self.cell(cells, "timepoint")
+                        else None
+                    )
                     notes = check_text(self.cell(cells, "notes"), "notes", max_len=1000)
                 except InvalidRecord as exc:
                     self.invalid(n, exc)
                     continue
-                fields = (code.upper() if code else "", programme or "", kind, day.isoformat(), result or "", mode or "", timepoint or "", notes or "")
+                fields = (
+                    code.upper() if code else "",
+                    programme or "",
+                    kind,
+                    day.isoformat(),
+                    result or "",
+                    mode or "",
+                    timepoint or "",
+                    notes or "",
+                )
                 base = hashlib.sha256("\x1f".join(fields).encode("utf-8")).digest()
                 occurrences[base] += 1
                 key = hashlib.sha256(base + str(occurrences[base]).encode()).hexdigest()
@@ -303,8 +400,17 @@ class ActivitiesImporter(Importer):
                 pid = self.register(code, n, ids) if code else None
                 if self.writing:
                     self.store._insert_activity(
-                        pid, programmes[programme] if programme else None, kind, day, result, mode, timepoint,
-                        notes, self.by, import_id=self.import_id, import_key=key,
+                        pid,
+                        programmes[programme] if programme else None,
+                        kind,
+                        day,
+                        result,
+                        mode,
+                        timepoint,
+                        notes,
+                        self.by,
+                        import_id=self.import_id,
+                        import_key=key,
                     )
                 self.created += 1
             if progress:
@@ -314,7 +420,12 @@ class ActivitiesImporter(Importer):
         out: set[str] = set()
         for start in range(0, len(keys), LOOKUP_BATCH):
             clause, params = in_clause(keys[start : start + LOOKUP_BATCH])
-            out.update(r[0] for r in self.conn.execute(f"SELECT import_key FROM activities WHERE import_key IN {clause}", params))
+            out.update(
+                r[0]
+                for r in self.conn.execute(
+                    f"SELECT import_key FROM activities WHERE import_key IN {clause}", params
+                )
+            )
         return out
 
 
@@ -334,7 +445,9 @@ def _records(reader: Any, width: int, importer: Importer) -> Iterator[tuple[int,
         if not cells or (not cells[0] and not "".join(cells).strip()):
             continue
         if len(cells) > width and "".join(cells[width:]).strip():
-            importer.problem(n, "", f"the row has {len(cells)} cells but the header has {width} columns")
+            importer.problem(
+                n, "", f"the row has {len(cells)} cells but the header has {width} columns"
+            )
             continue
         yield n, cells
 
@@ -370,9 +483,15 @@ def import_csv(
     path = Path(path)
     name = path.name
     if kind not in KINDS:
-        raise ImportProblems(f"cannot import {kind!r}", [Problem(name, "kind", f"{kind!r} is not one of {', '.join(KINDS)}")])
+        raise ImportProblems(
+            f"cannot import {kind!r}",
+            [Problem(name, "kind", f"{kind!r} is not one of {', '.join(KINDS)}")],
+        )
     if instrument is not None and kind != "responses":
-        raise ImportProblems(f"{name}: --instrument is only for responses", [Problem(name, "instrument", "only a wide responses file takes an instrument")])
+        raise ImportProblems(
+            f"{name}: --instrument is only for responses",
+            [Problem(name, "instrument", "only a wide responses file takes an instrument")],
+        )
     who = by or store.actor
     inst = store._resolve_instrument(instrument) if instrument is not None else None
     digest = file_sha256(path)
@@ -382,14 +501,24 @@ def import_csv(
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None or not any(h.strip() for h in header):
-                raise ImportProblems(f"{name} is empty", [Problem(name, "header", "the file is empty; the first row must name the columns")])
+                raise ImportProblems(
+                    f"{name} is empty",
+                    [
+                        Problem(
+                            name, "header", "the file is empty; the first row must name the columns"
+                        )
+                    ],
+                )
             importer.header = [h.strip() for h in header]
             layout = "responses_wide" if (kind == "responses" and inst is not None) else kind
             importer.check_header(layout)
             if isinstance(importer, ResponsesImporter) and inst is not None:
                 importer.plan_wide()
             if importer.n_problems:
-                raise ImportProblems(f"{name}: the header has {importer.n_problems} problem(s); nothing was imported", importer.problems)
+                raise ImportProblems(
+                    f"{name}: the header has {importer.n_problems} problem(s); nothing was imported",
+                    importer.problems,
+                )
             records = _records(reader, len(importer.header), importer)
             try:
                 with store.transaction():
@@ -403,29 +532,75 @@ def import_csv(
                         raise _Rollback  # problems, a dry run, or nothing new: write nothing
                     store.conn.execute(
                         "UPDATE imports SET rows = ?, created = ?, updated = ?, unchanged = ? WHERE id = ?",
-                        (importer.rows, importer.created, importer.updated, importer.unchanged, importer.import_id),
+                        (
+                            importer.rows,
+                            importer.created,
+                            importer.updated,
+                            importer.unchanged,
+                            importer.import_id,
+                        ),
                     )
                     audit.write(
-                        store.conn, who, "import", kind, importer.import_id,
-                        new={"file": name, "sha256": digest, "rows": importer.rows, "created": importer.created,
-                             "updated": importer.updated, "unchanged": importer.unchanged,
-                             "registered": importer.registered, "answers": importer.answers},
+                        store.conn,
+                        who,
+                        "import",
+                        kind,
+                        importer.import_id,
+                        new={
+                            "file": name,
+                            "sha256": digest,
+                            "rows": importer.rows,
+                            "created": importer.created,
+                            "updated": importer.updated,
+                            "unchanged": importer.unchanged,
+                            "registered": importer.registered,
+                            "answers": importer.answers,
+                        },
                         reason=f"import of {name}",
                     )
             except _Rollback:
                 pass
     except UnicodeDecodeError as exc:
-        raise ImportProblems(f"{name} is not UTF-8 text", [Problem(name, "", f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as 'CSV UTF-8'")]) from None
+        raise ImportProblems(
+            f"{name} is not UTF-8 text",
+            [
+                Problem(
+                    name,
+                    "",
+                    f"not UTF-8 text ({exc.reason} at byte {exc.start}); save it as 'CSV UTF-8'",
+                )
+            ],
+        ) from None
     except csv.Error as exc:
-        raise ImportProblems(f"{name} is not a readable CSV file", [Problem(name, "", f"not a readable CSV file: {exc}")]) from None
+        raise ImportProblems(
+            f"{name} is not a readable CSV file",
+            [Problem(name, "", f"not a readable CSV file: {exc}")],
+        ) from None
     if importer.n_problems:
-        more = f" (the first {len(importer.problems)} are listed)" if importer.n_problems > len(importer.problems) else ""
-        raise ImportProblems(f"{name}: {importer.n_problems} problem(s){more}; nothing was imported", importer.problems)
+        more = (
+            f" (the first {len(importer.problems)} are listed)"
+            if importer.n_problems > len(importer.problems)
+            else ""
+        )
+        raise ImportProblems(
+            f"{name}: {importer.n_problems} problem(s){more}; nothing was imported",
+            importer.problems,
+        )
     return ImportReport(
-        kind=kind, file=name, rows=importer.rows, created=importer.created, updated=importer.updated,
-        unchanged=importer.unchanged, registered=importer.registered, answers=importer.answers, skipped=importer.skipped,
-        dry_run=dry_run, ignored_columns=importer.ignored,
-        import_id=importer.import_id if not dry_run and (importer.created or importer.updated) else None,
+        kind=kind,
+        file=name,
+        rows=importer.rows,
+        created=importer.created,
+        updated=importer.updated,
+        unchanged=importer.unchanged,
+        registered=importer.registered,
+        answers=importer.answers,
+        skipped=importer.skipped,
+        dry_run=dry_run,
+        ignored_columns=importer.ignored,
+        import_id=importer.import_id
+        if not dry_run and (importer.created or importer.updated)
+        else None,
     )
 
 

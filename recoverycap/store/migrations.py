@@ -52,7 +52,11 @@ def _seed_v1(conn: sqlite3.Connection, actor: str) -> None:
     stamp = now()
     conn.executemany(
         "INSERT INTO meta (key, value) VALUES (?, ?)",
-        [("database_id", new_id()), ("created_at", stamp), ("created_with", f"recoverycap {__version__}")],
+        [
+            ("database_id", new_id()),
+            ("created_at", stamp),
+            ("created_with", f"recoverycap {__version__}"),
+        ],
     )
     for code, name in DEFAULT_PROGRAMMES:
         pid = new_id()
@@ -60,12 +64,19 @@ def _seed_v1(conn: sqlite3.Connection, actor: str) -> None:
             "INSERT INTO programmes (id, code, name, created_at, created_by) VALUES (?, ?, ?, ?, ?)",
             (pid, code, name, stamp, actor),
         )
-        audit.write(conn, actor, "insert", "programmes", pid, new={"code": code, "name": name}, at=stamp)
+        audit.write(
+            conn, actor, "insert", "programmes", pid, new={"code": code, "name": name}, at=stamp
+        )
 
 
 MIGRATIONS: tuple[Migration, ...] = (
-    Migration(1, "The first schema: participants, release dates, workers, programmes, enrolments, "
-              "activities, administrations, answers, scores, alerts and the audit log.", V1, _seed_v1),
+    Migration(
+        1,
+        "The first schema: participants, release dates, workers, programmes, enrolments, "
+        "activities, administrations, answers, scores, alerts and the audit log.",
+        V1,
+        _seed_v1,
+    ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version
 """The schema version this recoverycap writes."""
@@ -87,7 +98,9 @@ def read_version(conn: sqlite3.Connection, name: str = "the database") -> int:
         )
     row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
     if row is None:
-        raise SchemaVersionError(f"{name} has no schema version in its 'meta' table; it was not written by recoverycap")
+        raise SchemaVersionError(
+            f"{name} has no schema version in its 'meta' table; it was not written by recoverycap"
+        )
     try:
         return int(row[0])
     except ValueError:
@@ -173,8 +186,14 @@ def upgrade(
             )
             conn.execute(f"PRAGMA user_version = {int(target)}")
             audit.write(
-                conn, actor, "migrate", "meta", None, field="schema_version",
-                old=current or None, new=target,
+                conn,
+                actor,
+                "migrate",
+                "meta",
+                None,
+                field="schema_version",
+                old=current or None,
+                new=target,
                 reason="new database" if current == 0 else f"upgraded; backup at {backup_path}",
             )
         conn.execute("COMMIT")

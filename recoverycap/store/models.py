@@ -44,9 +44,14 @@ class Participant:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Participant:
         return cls(
-            id=row["id"], code=row["code"], site=row["site"], cohort=row["cohort"],
-            status=row["status"], release_date=parse_stored_date(row.get("release_date")),
-            created_at=row["created_at"], created_by=row["created_by"],
+            id=row["id"],
+            code=row["code"],
+            site=row["site"],
+            cohort=row["cohort"],
+            status=row["status"],
+            release_date=parse_stored_date(row.get("release_date")),
+            created_at=row["created_at"],
+            created_by=row["created_by"],
         )
 
 
@@ -73,9 +78,12 @@ class ReleaseDate:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> ReleaseDate:
         return cls(
-            id=row["id"], participant=row["participant"],
-            release_date=parse_stored_date(row["release_date"]), reason=row["reason"],
-            recorded_at=row["recorded_at"], recorded_by=row["recorded_by"],
+            id=row["id"],
+            participant=row["participant"],
+            release_date=parse_stored_date(row["release_date"]),
+            reason=row["reason"],
+            recorded_at=row["recorded_at"],
+            recorded_by=row["recorded_by"],
         )
 
 
@@ -95,9 +103,14 @@ class Worker:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Worker:
         return cls(
-            id=row["id"], code=row["code"], site=row["site"], role=row["role"],
-            started=parse_stored_date(row["started"]), status=row["status"],
-            created_at=row["created_at"], created_by=row["created_by"],
+            id=row["id"],
+            code=row["code"],
+            site=row["site"],
+            role=row["role"],
+            started=parse_stored_date(row["started"]),
+            status=row["status"],
+            created_at=row["created_at"],
+            created_by=row["created_by"],
         )
 
 
@@ -114,8 +127,11 @@ class Programme:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Programme:
         return cls(
-            id=row["id"], code=row["code"], name=row["name"],
-            description=row["description"], active=bool(row["active"]),
+            id=row["id"],
+            code=row["code"],
+            name=row["name"],
+            description=row["description"],
+            active=bool(row["active"]),
         )
 
 
@@ -150,10 +166,16 @@ class Enrolment:
         started = parse_stored_date(row["started"])
         assert started is not None  # NOT NULL in the schema
         return cls(
-            id=row["id"], participant=row["participant"], programme=row["programme"],
-            started=started, ended=parse_stored_date(row["ended"]), outcome=row["outcome"],
-            reason=row["reason"], substance_outcome=row["substance_outcome"],
-            created_at=row["created_at"], created_by=row["created_by"],
+            id=row["id"],
+            participant=row["participant"],
+            programme=row["programme"],
+            started=started,
+            ended=parse_stored_date(row["ended"]),
+            outcome=row["outcome"],
+            reason=row["reason"],
+            substance_outcome=row["substance_outcome"],
+            created_at=row["created_at"],
+            created_by=row["created_by"],
         )
 
 
@@ -190,9 +212,16 @@ class Activity:
         date = parse_stored_date(row["date"])
         assert date is not None  # NOT NULL in the schema
         return cls(
-            id=row["id"], participant=row["participant"], kind=row["kind"], date=date,
-            result=row["result"], mode=row["mode"], programme=row["programme"],
-            timepoint=row["timepoint"], notes=row["notes"], recorded_at=row["recorded_at"],
+            id=row["id"],
+            participant=row["participant"],
+            kind=row["kind"],
+            date=date,
+            result=row["result"],
+            mode=row["mode"],
+            programme=row["programme"],
+            timepoint=row["timepoint"],
+            notes=row["notes"],
+            recorded_at=row["recorded_at"],
             recorded_by=row["recorded_by"],
         )
 
@@ -241,11 +270,19 @@ class Administration:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Administration:
         return cls(
-            id=row["id"], subject_type=row["subject_type"], subject=row["subject"],
-            instrument=row["instrument"], version=row["version"], timepoint=row["timepoint"],
-            administered_at=row["administered_at"], administered_by=row["administered_by"],
-            mode=row["mode"], status=row["status"], session=row["session"],
-            recorded_at=row["recorded_at"], completed_at=row["completed_at"],
+            id=row["id"],
+            subject_type=row["subject_type"],
+            subject=row["subject"],
+            instrument=row["instrument"],
+            version=row["version"],
+            timepoint=row["timepoint"],
+            administered_at=row["administered_at"],
+            administered_by=row["administered_by"],
+            mode=row["mode"],
+            status=row["status"],
+            session=row["session"],
+            recorded_at=row["recorded_at"],
+            completed_at=row["completed_at"],
             abandoned_reason=row["abandoned_reason"],
         )
 

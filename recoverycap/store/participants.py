@@ -69,11 +69,19 @@ class ParticipantsMixin(StoreBase):
         }
         release = check_date(release_date, "release_date", required=False)
         with self.transaction():
-            existing = self.conn.execute("SELECT code FROM participants WHERE code = ?", (code,)).fetchone()
+            existing = self.conn.execute(
+                "SELECT code FROM participants WHERE code = ?", (code,)
+            ).fetchone()
             if existing is not None:
                 raise InvalidRecord(
                     f"participant {code!r} is registered already",
-                    [Problem("", "participant", f"{existing[0]!r} is registered already; use 'recoverycap participant show {existing[0]}'")],
+                    [
+                        Problem(
+                            "",
+                            "participant",
+                            f"{existing[0]!r} is registered already; use 'recoverycap participant show {existing[0]}'",
+                        )
+                    ],
                 )
             self._insert_participant(code, values, release, by or self.actor, reason="registered")
         return self.participant(code)
@@ -89,9 +97,23 @@ class ParticipantsMixin(StoreBase):
     ) -> str:
         pid = new_id()
         stamp = now()
-        record = {"id": pid, "code": code, **values, "created_at": stamp, "created_by": by, "import_id": import_id}
+        record = {
+            "id": pid,
+            "code": code,
+            **values,
+            "created_at": stamp,
+            "created_by": by,
+            "import_id": import_id,
+        }
         self.db.table("participants").insert(record)
-        self._audit("insert", "participants", pid, new={"code": code, **values}, by=by, reason=reason or None)
+        self._audit(
+            "insert",
+            "participants",
+            pid,
+            new={"code": code, **values},
+            by=by,
+            reason=reason or None,
+        )
         if release is not None:
             self._insert_release(pid, release, reason or "registered", by, import_id)
         return pid
@@ -105,7 +127,15 @@ class ParticipantsMixin(StoreBase):
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (rid, pid, date_text(release), reason, now(), by, import_id),
         )
-        self._audit("insert", "release_dates", rid, "release_date", new=date_text(release), reason=reason, by=by)
+        self._audit(
+            "insert",
+            "release_dates",
+            rid,
+            "release_date",
+            new=date_text(release),
+            reason=reason,
+            by=by,
+        )
         return rid
 
     def participant(self, code: str) -> Participant:
@@ -130,7 +160,11 @@ class ParticipantsMixin(StoreBase):
             if value is not None:
                 where.append(f"p.{column} = ?")
                 params.append(value)
-        sql = PARTICIPANT_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.code"
+        sql = (
+            PARTICIPANT_SQL
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY p.code"
+        )
         return [Participant.from_row(r) for r in self._rows(sql, params)]
 
     def update_participant(
@@ -157,14 +191,27 @@ class ParticipantsMixin(StoreBase):
             self._update_participant(current, changes, reason, by or self.actor)
         return self.participant(code)
 
-    def _update_participant(self, current: Participant, changes: dict[str, Any], reason: str, by: str) -> int:
+    def _update_participant(
+        self, current: Participant, changes: dict[str, Any], reason: str, by: str
+    ) -> int:
         changed = 0
         for field, value in changes.items():
             old = getattr(current, field)
             if old == value:
                 continue
-            self.conn.execute(f"UPDATE participants SET {field} = ? WHERE id = ?", (value, current.id))
-            self._audit("update", "participants", current.id, field, old=old, new=value, reason=reason or None, by=by)
+            self.conn.execute(
+                f"UPDATE participants SET {field} = ? WHERE id = ?", (value, current.id)
+            )
+            self._audit(
+                "update",
+                "participants",
+                current.id,
+                field,
+                old=old,
+                new=value,
+                reason=reason or None,
+                by=by,
+            )
             changed += 1
         return changed
 
@@ -191,7 +238,8 @@ class ParticipantsMixin(StoreBase):
                 return history[-1]
             if not history and release is None:
                 raise InvalidRecord(
-                    "no release date given", [Problem("", "release_date", f"{code} has no release date to clear")]
+                    "no release date given",
+                    [Problem("", "release_date", f"{code} has no release date to clear")],
                 )
             self._insert_release(person.id, release, reason, by or self.actor)
         return self.release_history(code)[-1]

@@ -40,8 +40,12 @@ class ProgrammesMixin(StoreBase):
     # -- programmes -------------------------------------------------------------------------------
     def programmes(self, active_only: bool = False) -> list[Programme]:
         """The programmes, ordered by code."""
-        rows = self.db.table("programmes").rows_where("active = 1" if active_only else None, order_by="code")
-        return [Programme.from_row(r) for r in rows]
+        sql = (
+            "SELECT * FROM programmes"
+            + (" WHERE active = 1" if active_only else "")
+            + " ORDER BY code"
+        )
+        return [Programme.from_row(r) for r in self._rows(sql)]
 
     def programme(self, code: str) -> Programme:
         """The programme with this code.
@@ -50,19 +54,31 @@ class ProgrammesMixin(StoreBase):
             NotFound: naming the programmes there are.
         """
         pid = self._programme_id(code)
-        return Programme.from_row(self.db.table("programmes").get(pid))
+        return Programme.from_row(self._rows("SELECT * FROM programmes WHERE id = ?", (pid,))[0])
 
-    def add_programme(self, code: str, name: str, description: str = "", by: str | None = None) -> Programme:
+    def add_programme(
+        self, code: str, name: str, description: str = "", by: str | None = None
+    ) -> Programme:
         """Add a programme (code: lowercase letters, digits and ``_``)."""
         code = check_id(code, "programme")
         name_text = check_text(name, "name", required=True)
         with self.transaction():
             if self.conn.execute("SELECT 1 FROM programmes WHERE code = ?", (code,)).fetchone():
-                raise InvalidRecord(f"programme {code!r} exists already", [Problem("", "programme", f"{code!r} exists already")])
+                raise InvalidRecord(
+                    f"programme {code!r} exists already",
+                    [Problem("", "programme", f"{code!r} exists already")],
+                )
             pid = new_id()
             self.db.table("programmes").insert(
-                {"id": pid, "code": code, "name": name_text, "description": description or "",
-                 "active": 1, "created_at": now(), "created_by": by or self.actor}
+                {
+                    "id": pid,
+                    "code": code,
+                    "name": name_text,
+                    "description": description or "",
+                    "active": 1,
+                    "created_at": now(),
+                    "created_by": by or self.actor,
+                }
             )
             self._audit("insert", "programmes", pid, new={"code": code, "name": name_text}, by=by)
         return self.programme(code)
@@ -114,26 +130,58 @@ class ProgrammesMixin(StoreBase):
                 what = "an ongoing" if clash["outcome"] == "ongoing" else "an"
                 raise InvalidRecord(
                     "enrolment exists already",
-                    [Problem("", "programme", f"{participant} already has {what} {programme} enrolment started "
-                             f"{clash['started']}; end it with 'recoverycap enrol end' first")],
+                    [
+                        Problem(
+                            "",
+                            "programme",
+                            f"{participant} already has {what} {programme} enrolment started "
+                            f"{clash['started']}; end it with 'recoverycap enrol end' first",
+                        )
+                    ],
                 )
-            eid = self._insert_enrolment(pid, gid, start, end, outcome, reason, substance, by or self.actor)
+            eid = self._insert_enrolment(
+                pid, gid, start, end, outcome, reason, substance, by or self.actor
+            )
         return self._enrolment(eid)
 
     def _insert_enrolment(
-        self, pid: str, gid: str, start: dt.date, end: dt.date | None, outcome: str,
-        reason: str | None, substance: str | None, by: str, import_id: str | None = None,
+        self,
+        pid: str,
+        gid: str,
+        start: dt.date,
+        end: dt.date | None,
+        outcome: str,
+        reason: str | None,
+        substance: str | None,
+        by: str,
+        import_id: str | None = None,
     ) -> str:
         eid = new_id()
         record = {
-            "started": start.isoformat(), "ended": date_text(end), "outcome": outcome,
-            "reason": reason, "substance_outcome": substance,
+            "started": start.isoformat(),
+            "ended": date_text(end),
+            "outcome": outcome,
+            "reason": reason,
+            "substance_outcome": substance,
         }
         self.db.table("enrolments").insert(
-            {"id": eid, "participant_id": pid, "programme_id": gid, **record,
-             "created_at": now(), "created_by": by, "import_id": import_id}
+            {
+                "id": eid,
+                "participant_id": pid,
+                "programme_id": gid,
+                **record,
+                "created_at": now(),
+                "created_by": by,
+                "import_id": import_id,
+            }
         )
-        self._audit("insert", "enrolments", eid, new={"participant_id": pid, "programme_id": gid, **record}, by=by)
+        self._audit(
+            "insert",
+            "enrolments",
+            eid,
+            new={"participant_id": pid, "programme_id": gid, **record},
+            by=by,
+        )
         return eid
 
     def end_enrolment(
@@ -177,22 +225,37 @@ class ProgrammesMixin(StoreBase):
             raise invalid("outcome", "to end an enrolment give completed or not_completed")
         outcome, reason = check_enrolment(current.started, end, outcome, reason)
         changes = {
-            "ended": end, "outcome": outcome, "reason": reason,
+            "ended": end,
+            "outcome": outcome,
+            "reason": reason,
             "substance_outcome": check_substance_outcome(substance_outcome),
         }
         with self.transaction():
             self._update_enrolment(current, changes, "", by or self.actor)
         return self._enrolment(current.id)
 
-    def _update_enrolment(self, current: Enrolment, changes: dict[str, Any], reason: str, by: str) -> int:
+    def _update_enrolment(
+        self, current: Enrolment, changes: dict[str, Any], reason: str, by: str
+    ) -> int:
         changed = 0
         for field, value in changes.items():
             old = getattr(current, field)
             if old == value:
                 continue
             stored = value.isoformat() if isinstance(value, dt.date) else value
-            self.conn.execute(f"UPDATE enrolments SET {field} = ? WHERE id = ?", (stored, current.id))
-            self._audit("update", "enrolments", current.id, field, old=old, new=stored, reason=reason or None, by=by)
+            self.conn.execute(
+                f"UPDATE enrolments SET {field} = ? WHERE id = ?", (stored, current.id)
+            )
+            self._audit(
+                "update",
+                "enrolments",
+                current.id,
+                field,
+                old=old,
+                new=stored,
+                reason=reason or None,
+                by=by,
+            )
             changed += 1
         return changed
 
@@ -222,5 +285,9 @@ class ProgrammesMixin(StoreBase):
         if site is not None:
             where.append("p.site = ?")
             params.append(site)
-        sql = ENROLMENT_SQL + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY p.code, e.started, g.code"
+        sql = (
+            ENROLMENT_SQL
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY p.code, e.started, g.code"
+        )
         return [Enrolment.from_row(r) for r in self._rows(sql, params)]

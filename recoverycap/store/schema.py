@@ -223,8 +223,18 @@ END;
 """Schema version 1: the first schema, for the whole mission."""
 
 DATA_TABLES = (
-    "imports", "participants", "release_dates", "workers", "programmes", "enrolments",
-    "activities", "administrations", "answers", "scores", "alerts", "audit_log",
+    "imports",
+    "participants",
+    "release_dates",
+    "workers",
+    "programmes",
+    "enrolments",
+    "activities",
+    "administrations",
+    "answers",
+    "scores",
+    "alerts",
+    "audit_log",
 )
 """Every table holding records (all but ``meta``), parents before children."""
 

@@ -47,7 +47,9 @@ class WorkersMixin(StoreBase):
         }
         by = by or self.actor
         with self.transaction():
-            existing = self.conn.execute("SELECT code FROM workers WHERE code = ?", (code,)).fetchone()
+            existing = self.conn.execute(
+                "SELECT code FROM workers WHERE code = ?", (code,)
+            ).fetchone()
             if existing is not None:
                 raise InvalidRecord(
                     f"worker {code!r} is registered already",
@@ -55,7 +57,14 @@ class WorkersMixin(StoreBase):
                 )
             wid = new_id()
             self.db.table("workers").insert(
-                {"id": wid, "code": code, **record, "status": "active", "created_at": now(), "created_by": by}
+                {
+                    "id": wid,
+                    "code": code,
+                    **record,
+                    "status": "active",
+                    "created_at": now(),
+                    "created_by": by,
+                }
             )
             self._audit("insert", "workers", wid, new={"code": code, **record}, by=by)
         return self.worker(code)
@@ -68,7 +77,9 @@ class WorkersMixin(StoreBase):
         """
         row = self._one("SELECT * FROM workers WHERE code = ?", (code,))
         if row is None:
-            raise NotFound(f"no peer worker with code {code!r}; register them with 'recoverycap worker add {code}'")
+            raise NotFound(
+                f"no peer worker with code {code!r}; register them with 'recoverycap worker add {code}'"
+            )
         return Worker.from_row(row)
 
     def workers(self, site: str | None = None, status: str | None = None) -> list[Worker]:
@@ -80,15 +91,32 @@ class WorkersMixin(StoreBase):
         if status is not None:
             where.append("status = ?")
             params.append(status)
-        rows = self.db.table("workers").rows_where(" AND ".join(where) or None, params, order_by="code")
-        return [Worker.from_row(r) for r in rows]
+        sql = (
+            "SELECT * FROM workers"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY code"
+        )
+        return [Worker.from_row(r) for r in self._rows(sql, params)]
 
-    def set_worker_status(self, code: str, status: str, reason: str = "", by: str | None = None) -> Worker:
+    def set_worker_status(
+        self, code: str, status: str, reason: str = "", by: str | None = None
+    ) -> Worker:
         """Mark a worker ``active`` or ``left``; the change is logged."""
         status = one_of("status", status, WORKER_STATUSES)
         current = self.worker(code)
         if current.status != status:
             with self.transaction():
-                self.conn.execute("UPDATE workers SET status = ? WHERE id = ?", (status, current.id))
-                self._audit("update", "workers", current.id, "status", current.status, status, reason or None, by)
+                self.conn.execute(
+                    "UPDATE workers SET status = ? WHERE id = ?", (status, current.id)
+                )
+                self._audit(
+                    "update",
+                    "workers",
+                    current.id,
+                    "status",
+                    current.status,
+                    status,
+                    reason or None,
+                    by,
+                )
         return self.worker(code)
