@@ -8,7 +8,6 @@ from pathlib import Path
 import click
 
 from recoverycap.instrument import Instrument
-from recoverycap.lint import lint_file
 from recoverycap.registry import bundled_dir, overlay_template
 
 from ._text import table_lines
@@ -74,6 +73,8 @@ def describe(inst: Instrument) -> str:
     out.append(
         f"  Wording: {'bundled' if inst.text_bundled else 'not bundled (licensed; supply it locally)'}; source: {inst.wording_source}"
     )
+    if inst.credit:
+        out.append(f"  Shown when administering: {inst.credit}")
     if inst.wording_checked:
         out.append(f"  Wording checked: {inst.wording_checked}")
     if inst.notes:
@@ -153,21 +154,26 @@ def _indent(text: str) -> str:
 
 @instruments.command("check")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-def check(files: tuple[Path, ...]) -> None:
-    """Check instrument files and report every problem; exit 1 if there is any."""
+@click.pass_obj
+def check(app: AppContext, files: tuple[Path, ...]) -> None:
+    """Check instrument files, local wording overlays and batteries; report every problem.
+
+    A folder stands for its *.toml files and batteries/. Exits 1 if there is any problem.
+    """
+    from recoverycap.registry import check_path, expand_paths
+
     total = 0
-    for path in files:
-        if path.is_dir() or path.name == "__init__.py" or path.suffix != ".toml":
+    for path in expand_paths(files):
+        kind, problems = check_path(path, app.library)
+        if kind == "skipped":
+            if path.name != "__init__.py":
+                click.echo(f"{path}: skipped (not a .toml file)")
             continue
-        if path.name.endswith(".text.toml") or path.parent.name == "batteries":
-            continue
-        problems = lint_file(path)
         total += len(problems)
-        if problems:
-            for p in problems:
-                click.echo(str(p))
-        else:
-            click.echo(f"{path}: ok")
+        for p in problems:
+            click.echo(str(p))
+        if not problems:
+            click.echo(f"{path}: ok ({kind})")
     if total:
         click.echo(f"{total} problem(s) found", err=True)
         sys.exit(1)

@@ -249,6 +249,7 @@ class Instrument:
     validated: bool = True
     minutes: float | None = None
     wording_checked: str = ""
+    notice: str = ""
     notes: str = ""
     allow_skip: bool = True
     audience: str = "participant"
@@ -290,6 +291,11 @@ class Instrument:
     @property
     def label(self) -> str:
         return self.short_name or self.name
+
+    @property
+    def credit(self) -> str:
+        """The line shown to the person answering: ``[source] notice``, else the copyright line."""
+        return self.notice or self.copyright
 
     def item(self, item_id: str) -> Item:
         for item in self.items:
@@ -357,6 +363,13 @@ class Instrument:
         """Raise WordingNotAvailable with instructions if any item has no text."""
         if self.has_wording:
             return
+        if any(i.text for i in self.items):
+            missing = [i.id for i in self.items if not i.text]
+            raise WordingNotAvailable(
+                f"{self.label} ({self.id}): the local wording file has no text yet for "
+                f"{', '.join(missing)}. Copy the wording exactly from your licensed copy; "
+                f"'recoverycap instruments check <folder>' lists what is missing."
+            )
         raise WordingNotAvailable(
             f"{self.label} ({self.id}) is scored here but its wording is licensed and not bundled "
             f"with recoverycap. Put the licensed wording in a file named '{self.id}.text.toml' in "

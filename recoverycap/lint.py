@@ -68,6 +68,7 @@ SOURCE_KEYS = {
     "copyright",
     "wording_source",
     "wording_checked",
+    "notice",
     "text_bundled",
 }
 ITEM_KEYS = {"id", "text", "kind", "scale", "min", "max", "required", "reverse", "section", "unit"}
@@ -256,6 +257,7 @@ def build_instrument(
         validated=c.get(meta, "validated", bool, "[instrument]", True),
         minutes=float(minutes) if minutes is not None else None,
         wording_checked=c.get(src, "wording_checked", str, "[source]", ""),
+        notice=c.get(src, "notice", str, "[source]", ""),
         notes=c.get(meta, "notes", str, "[instrument]", ""),
         allow_skip=c.get(meta, "allow_skip", bool, "[instrument]", True),
         audience=audience,

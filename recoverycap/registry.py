@@ -283,3 +283,69 @@ def overlay_template(instrument: Instrument) -> str:
     ]
     lines += [f'{item.id} = ""' for item in instrument.items]
     return "\n".join(lines) + "\n"
+
+
+def check_path(path: Path, library: Library) -> tuple[str, list[Problem]]:
+    """Check one file the way ``recoverycap instruments check`` does.
+
+    Returns what the file is (``instrument``, ``overlay``, ``battery`` or ``skipped``) and every
+    problem found. Overlays are checked against their instrument (unknown or empty items);
+    batteries against the library (unknown instruments).
+    """
+    from .lint import lint_file
+
+    name = str(path)
+    if path.suffix != ".toml":
+        return "skipped", []
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return "instrument", [Problem(name, "", "file not found")]
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        return "instrument", [Problem(name, "", f"not valid TOML: {exc}")]
+    if path.name.endswith(OVERLAY_SUFFIX):
+        iid = path.name[: -len(OVERLAY_SUFFIX)]
+        try:
+            inst = library.get(iid, str(data["version"]) if data.get("version") else None)
+        except UnknownInstrument as exc:
+            return "overlay", [Problem(name, "", f"overlay for an unknown instrument: {exc}")]
+        problems: list[Problem] = []
+        texts = data.get("items", {})
+        if not isinstance(texts, dict):
+            return "overlay", [Problem(name, "[items]", 'must be a table of item id = "wording"')]
+        for key in sorted(set(texts) - set(inst.item_ids)):
+            problems.append(Problem(name, key, f"{inst.id} has no item {key!r}"))
+        for item_id in inst.item_ids:
+            text = texts.get(item_id, "")
+            if not isinstance(text, str) or not text.strip():
+                problems.append(
+                    Problem(
+                        name, item_id, "no wording yet: copy it exactly from your licensed copy"
+                    )
+                )
+        return "overlay", problems
+    if path.parent.name == "batteries":
+        try:
+            battery = Battery.from_dict(data, name)
+        except InstrumentError as exc:
+            return "battery", list(exc.problems)
+        known = set(library.ids())
+        return "battery", [
+            Problem(
+                name, "instruments", f"unknown instrument {i!r}; known: {', '.join(sorted(known))}"
+            )
+            for i in battery.instruments
+            if i not in known
+        ]
+    return "instrument", lint_file(path)
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files to check: folders stand for their ``*.toml`` files and ``batteries/*.toml``."""
+    out: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            out += sorted(path.glob("*.toml")) + sorted((path / "batteries").glob("*.toml"))
+        else:
+            out.append(path)
+    return out
