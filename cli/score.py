@@ -39,7 +39,10 @@ def score(
         if show:
             click.echo(f"  scored {rows:,} rows", err=True)
 
-    rows = score_csv(inst, input_csv, output, progress=progress)
+    def note(text: str) -> None:
+        click.echo(f"Note: {text}", err=True)
+
+    rows = score_csv(inst, input_csv, output, progress=progress, note=note)
     if output is not None:
         click.echo(
             f"Scored {rows:,} row(s) of {input_csv.name} with {inst.label}; wrote {output}",

@@ -29,6 +29,7 @@ def score_csv(
     output_path: str | Path | None,
     chunk_rows: int = CHUNK_ROWS,
     progress: Callable[[int], None] | None = None,
+    note: Callable[[str], None] | None = None,
 ) -> int:
     """Score a wide CSV file; returns the number of rows scored.
 
@@ -38,6 +39,8 @@ def score_csv(
         output_path: Where to write the scored CSV, or None for standard output.
         chunk_rows: Rows read at a time (memory stays flat on large files).
         progress: Called with the number of rows done after each chunk.
+        note: Called with a sentence about anything the user should know (e.g. item columns
+            absent from the file, which count as missing answers).
 
     Raises:
         InvalidResponse: every invalid value (row, column, allowed, given); nothing is written.
@@ -66,7 +69,12 @@ def score_csv(
         first = True
         for chunk in reader:
             if first:
-                _check_columns(instrument, list(chunk.columns), name)
+                absent = _check_columns(instrument, list(chunk.columns), name)
+                if absent and note is not None:
+                    note(
+                        f"{name} has no column for {', '.join(absent)}: those items count as "
+                        f"missing, so scales that need them are left empty"
+                    )
             try:
                 scores = score_frame(instrument, chunk, where=name, first_row=rows + 2)
             except InvalidResponse as exc:
@@ -98,7 +106,8 @@ def score_csv(
             tmp.unlink()
 
 
-def _check_columns(instrument: Instrument, columns: list[str], name: str) -> None:
+def _check_columns(instrument: Instrument, columns: list[str], name: str) -> list[str]:
+    """Raise on a header with no item column or duplicate columns; return absent item ids."""
     items = [i.id for i in instrument.items if i.scored]
     if not set(items) & set(columns):
         raise InvalidResponse(
@@ -117,6 +126,7 @@ def _check_columns(instrument: Instrument, columns: list[str], name: str) -> Non
             f"{name}: duplicate columns",
             [Problem(name, "header", f"columns appear twice: {', '.join(dupes)}")],
         )
+    return [i for i in items if i not in columns]
 
 
 def _format(scores: pd.DataFrame) -> pd.DataFrame:

@@ -120,7 +120,7 @@ def test_instrument_given_as_path(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", [["a1", "a2", "a3"], ["5", "5", "1"]])
     res = run("score", str(DATA / "tiny.toml"), str(src))
     assert res.exit_code == 0, res.output
-    assert "tiny_strain" in res.output.splitlines()[0]
+    assert "tiny_strain" in res.stdout.splitlines()[0]
 
 
 def test_unknown_instrument_lists_known_ones(tmp_path: Path) -> None:
@@ -136,3 +136,11 @@ def test_file_without_item_columns(tmp_path: Path) -> None:
     src = write(tmp_path / "in.csv", [["name", "score"], ["x", "1"]])
     res = run("score", "barc10", str(src))
     assert res.exit_code == 1 and "expected columns named q1, q2" in res.output
+
+
+def test_absent_item_columns_are_named(tmp_path: Path) -> None:
+    """Scoring a file that lacks some item columns says which ones count as missing."""
+    src = write(tmp_path / "in.csv", [["q1", "q2", "q3", "q4", "q5"], ["1", "2", "3", "0", "1"]])
+    res = CliRunner().invoke(main, ["score", "gad7", str(src)], env={"RECOVERYCAP_INSTRUMENTS": ""})
+    assert res.exit_code == 0
+    assert "has no column for q6, q7: those items count as missing" in res.output
