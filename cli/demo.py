@@ -109,7 +109,7 @@ def demo(ctx: click.Context, out: Path, seed: int, participants: int, build_only
     step prints the command it runs; point the same commands at your own database with --db.
     """
     from recoverycap import demo as demo_data
-    from recoverycap.paths import private_dir
+    from recoverycap.paths import open_private, private_dir
     from recoverycap.store import Store
 
     from . import main
@@ -122,7 +122,8 @@ def demo(ctx: click.Context, out: Path, seed: int, participants: int, build_only
             )
         shutil.rmtree(out)
     private_dir(out)
-    (out / MARKER).write_text("made by recoverycap demo; safe to delete\n")
+    with open_private(out / MARKER) as fh:
+        fh.write("made by recoverycap demo; safe to delete\n")
     db = out / DEMO_DB
     click.echo(f"Building a synthetic organisation in {db} (seed {seed}); nothing in it is real.")
     with Store.open(db, library=app.library, actor="demo") as store:

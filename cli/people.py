@@ -1,4 +1,5 @@
-"""``recoverycap participant|worker|programme|enrol|activity``: the people and what happens to them.
+"""``recoverycap participant|worker|programme|enrol|activity|alerts``: the people and what happens
+to them.
 
 Participants and peer workers are known only by pseudonymous codes (e.g. ALT-0042): the library
 refuses anything that looks like a name or a prison number.
@@ -7,6 +8,7 @@ refuses anything that looks like a name or a prison number.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import click
 
@@ -21,6 +23,9 @@ from recoverycap.store.fields import (
 from ._store import open_store
 from ._text import table_lines
 from .context import AppContext
+
+if TYPE_CHECKING:  # pragma: no cover
+    from recoverycap.store import StoredAlert
 
 
 def _table(rows: Sequence[Sequence[object]]) -> None:
@@ -78,7 +83,7 @@ def participant_list(
     app: AppContext, site: str | None, cohort: str | None, status: str | None
 ) -> None:
     """List participants with their site, cohort, status and current release date."""
-    with open_store(app) as store:
+    with open_store(app, create=False) as store:
         people = store.participants(site=site, cohort=cohort, status=status)
     if not people:
         click.echo("No participants.")
@@ -93,13 +98,15 @@ def participant_list(
 @click.argument("code")
 @click.pass_obj
 def participant_show(app: AppContext, code: str) -> None:
-    """Show a participant: details, release-date history, enrolments, activities, administrations."""
-    with open_store(app) as store:
+    """Show a participant: details, release-date history, enrolments, activities,
+    administrations and alerts (acknowledged or not)."""
+    with open_store(app, create=False) as store:
         p = store.participant(code)
         history = store.release_history(p.code)
         enrolments = store.enrolments(participant=p.code)
         activities = store.activities(participant=p.code)
         administrations = store.administrations(subject=p.code)
+        alerts = store.alerts(participant=p.code)
     click.echo(
         f"{p.code}: site {p.site or '-'}, cohort {p.cohort or '-'}, status {p.status}; registered {_when(p.created_at)} by {p.created_by}"
     )
@@ -132,6 +139,18 @@ def participant_show(app: AppContext, code: str) -> None:
             click.echo(
                 f"  {adm.administered_at[:10]} {adm.timepoint} {adm.instrument} {adm.status} ({adm.id})"
             )
+    if alerts:
+        click.echo("Alerts:")
+        for a in alerts:
+            state = (
+                f"acknowledged {_when(a.acknowledged_at)} by {a.acknowledged_by}"
+                if a.acknowledged_at
+                else "NOT ACKNOWLEDGED"
+            )
+            click.echo(
+                f"  {_when(a.raised_at)} {a.instrument} {_alert_source(a)}: {a.message} "
+                f"[{state}] ({a.id[:ALERT_ID_SHOWN]})"
+            )
 
 
 @participant.command("release")
@@ -143,7 +162,7 @@ def participant_show(app: AppContext, code: str) -> None:
 @click.pass_obj
 def participant_release(app: AppContext, code: str, date: str, reason: str) -> None:
     """Record or move CODE's release DATE (YYYY-MM-DD); earlier dates stay in the history."""
-    with open_store(app) as store:
+    with open_store(app, create=False) as store:
         before = store.participant(code).release_date
         entry = store.set_release_date(code, date, reason)
     if before == entry.release_date and before is not None:
@@ -172,7 +191,7 @@ def participant_update(
     reason: str,
 ) -> None:
     """Change a participant's site, cohort or status (each change is logged)."""
-    with open_store(app) as store:
+    with open_store(app, create=False) as store:
         p = store.update_participant(code, site=site, cohort=cohort, status=status, reason=reason)
     click.echo(f"{p.code}: site {p.site or '-'}, cohort {p.cohort or '-'}, status {p.status}")
 
@@ -203,7 +222,7 @@ def worker_add(
 @click.pass_obj
 def worker_list(app: AppContext, site: str | None) -> None:
     """List peer workers."""
-    with open_store(app) as store:
+    with open_store(app, create=False) as store:
         workers = store.workers(site=site)
     if not workers:
         click.echo("No peer workers.")
@@ -224,7 +243,7 @@ def programme() -> None:
 @click.pass_obj
 def programme_list(app: AppContext) -> None:
     """List programmes (the defaults are twelve_step, behaviour_change and ttg)."""
-    with open_store(app) as store:
+    with open_store(app, create=False) as store:
         rows = store.programmes()
     _table([("code", "name")] + [(g.code, g.name) for g in rows])
 
@@ -265,7 +284,9 @@ def enrol_start(app: AppContext, code: str, programme_code: str, started: str) -
 @click.option("--date", "ended", required=True, help="End date (YYYY-MM-DD).")
 @click.option("--outcome", required=True, type=click.Choice(("completed", "not_completed")))
 @click.option(
-    "--reason", type=click.Choice(NONCOMPLETION_REASONS), help="Reason for non-completion."
+    "--reason",
+    type=click.Choice(NONCOMPLETION_REASONS),
+    help="Reason for non-completion (required with --outcome not_completed).",
 )
 @click.option(
     "--substance-outcome",
@@ -297,7 +318,7 @@ def enrol_end(
 @click.pass_obj
 def enrol_list(app: AppContext, code: str | None, programme_code: str | None) -> None:
     """List enrolments."""
-    with open_store(app) as store:
+    with open_store(app, create=False) as store:
         rows = store.enrolments(participant=code, programme=programme_code)
     if not rows:
         click.echo("No enrolments.")
@@ -328,7 +349,7 @@ def activity() -> None:
 @activity.command("add")
 @click.argument("code")
 @click.argument("kind", type=click.Choice(ACTIVITY_KINDS))
-@click.option("--date", required=True, help="Date (YYYY-MM-DD).")
+@click.option("--date", required=True, help="Date (YYYY-MM-DD); not in the future.")
 @click.option(
     "--result",
     help="gate_pickup: successful|unsuccessful; followup_attempt: reached, no_answer, declined, recalled, transferred, deceased, uncontactable.",
@@ -338,7 +359,9 @@ def activity() -> None:
 @click.option(
     "--timepoint", help="The time point a follow-up attempt was for (e.g. post_release_4w)."
 )
-@click.option("--notes", help="Short notes (never names).")
+@click.option(
+    "--notes", help="Short notes (never names or prison numbers: text like A1234BC is refused)."
+)
 @click.pass_obj
 def activity_add(
     app: AppContext,
@@ -374,7 +397,7 @@ def activity_add(
 @click.pass_obj
 def activity_list(app: AppContext, code: str | None, kind: str | None) -> None:
     """List activities, oldest first."""
-    with open_store(app) as store:
+    with open_store(app, create=False) as store:
         rows = store.activities(participant=code, kind=kind)
     if not rows:
         click.echo("No activities.")
@@ -388,4 +411,75 @@ def activity_list(app: AppContext, code: str | None, kind: str | None) -> None:
     )
 
 
-COMMANDS = [participant, worker, programme, enrol, activity]
+# -- alerts ---------------------------------------------------------------------------------------
+ALERT_ID_SHOWN = 8
+"""Characters of an alert's id shown in lists (``alerts ack`` takes them, or the whole id)."""
+
+
+def _alert_source(a: StoredAlert) -> str:
+    """The item (or scale) and the value that raised an alert, e.g. ``q9 = 2``."""
+    value = "" if a.value is None else f" = {a.value:g}"
+    return f"{a.item or a.scale or '-'}{value}"
+
+
+@click.group("alerts")
+def alerts() -> None:
+    """List safeguarding and other alerts raised by answers, and acknowledge them."""
+
+
+@alerts.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Acknowledged alerts too.")
+@click.option("--participant", "code", metavar="CODE", help="Only this participant's alerts.")
+@click.pass_obj
+def alerts_list(app: AppContext, show_all: bool, code: str | None) -> None:
+    """List alerts nobody has acknowledged yet (with --all, every alert), oldest first: when,
+    whose, instrument, item and value, and what to do."""
+    with open_store(app, create=False) as store:
+        rows = store.alerts(unacknowledged=not show_all, participant=code)
+    if not rows:
+        click.echo("No alerts." if show_all else "No unacknowledged alerts.")
+        return
+    heading: tuple[str, ...] = ("id", "raised", "participant", "instrument", "item", "value")
+    heading += ("acknowledged", "message") if show_all else ("message",)
+    lines = []
+    for a in rows:
+        who = a.subject if a.subject_type == "participant" else f"{a.subject} (worker)"
+        line: tuple[object, ...] = (
+            a.id[:ALERT_ID_SHOWN],
+            _when(a.raised_at),
+            who,
+            a.instrument,
+            a.item or a.scale,
+            None if a.value is None else f"{a.value:g}",
+        )
+        if show_all:
+            acknowledged = _when(a.acknowledged_at) + f" by {a.acknowledged_by}"
+            line += (acknowledged if a.acknowledged_at else "no",)
+        lines.append((*line, a.message))
+    _table([heading, *lines])
+
+
+@alerts.command("ack")
+@click.argument("alert_id")
+@click.option("--by", "by", required=True, metavar="CODE", help="Your code (e.g. PW-03).")
+@click.option("--note", help="What was done (kept in the audit log; never names).")
+@click.pass_obj
+def alerts_ack(app: AppContext, alert_id: str, by: str, note: str | None) -> None:
+    """Acknowledge alert ALERT_ID (its id, or the first 8 characters 'alerts list' shows):
+    record who acted on it, and what was done, in the audit log."""
+    with open_store(app, create=False) as store:
+        before = store.alert(alert_id)
+        a = store.acknowledge_alert(before.id, by, note=note)
+    if before.acknowledged_at is not None:
+        click.echo(
+            f"Alert {a.id[:ALERT_ID_SHOWN]} was already acknowledged {_when(a.acknowledged_at)} "
+            f"by {a.acknowledged_by}; nothing changed"
+        )
+        return
+    click.echo(
+        f"Acknowledged alert {a.id[:ALERT_ID_SHOWN]} ({a.subject}, {a.instrument} "
+        f"{_alert_source(a)}) by {a.acknowledged_by}"
+    )
+
+
+COMMANDS = [participant, worker, programme, enrol, activity, alerts]

@@ -42,10 +42,23 @@ def default_config_path() -> Path:
     return Path(env) if env else config_dir() / "config.toml"
 
 
-def private_dir(path: Path) -> Path:
-    """Create a folder (and parents) readable by its owner only, if it does not exist."""
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
+def private_dir(folder: Path) -> Path:
+    """Create ``folder`` and every missing folder above it, each readable by its owner only
+    (0700); folders that exist already are left as they are."""
+    missing = []
+    current = folder
+    while not current.exists():
+        missing.append(current)
+        if current.parent == current:
+            break
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:  # made meanwhile by another program
+            continue
+        os.chmod(path, 0o700)  # whatever the umask
+    return folder
 
 
 def touch_private(path: str | os.PathLike[str]) -> None:

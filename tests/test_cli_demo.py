@@ -24,7 +24,7 @@ def test_demo_builds_runs_every_step_and_keeps_files_private(tmp_path: Path) -> 
     assert "Error" not in result.output and "Traceback" not in result.output
     assert "Everyone:" in result.output  # the change analysis ran
     assert "Team wellbeing" in result.output
-    for name in ("demo.db", "scores-wide.csv", "jacobson-barc10.png"):
+    for name in ("demo.db", "scores-wide.csv", "jacobson-barc10.png", ".recoverycap-demo"):
         assert stat.S_IMODE(os.stat(out / name).st_mode) == 0o600, name
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o700
 

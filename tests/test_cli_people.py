@@ -58,6 +58,7 @@ def test_a_name_is_refused_without_a_traceback(db: Path) -> None:
 
 
 def test_unknown_participant(db: Path) -> None:
+    run(db, "participant", "add", "ALT-1")
     result = run(db, "participant", "show", "ALT-9")
     assert result.exit_code == 1 and "no participant with code 'ALT-9'" in result.output
 
@@ -148,5 +149,85 @@ def test_programmes_enrolments_and_activities(db: Path) -> None:
     ],
 )
 def test_every_command_has_help(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"], env=ENV)
+    assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_enrol_end_not_completed_needs_a_reason(db: Path) -> None:
+    run(db, "participant", "add", "ALT-1")
+    run(db, "enrol", "start", "ALT-1", "ttg", "--date", "2025-01-06")
+    result = run(
+        db, "enrol", "end", "ALT-1", "ttg", "--date", "2025-03-01", "--outcome", "not_completed"
+    )
+    assert result.exit_code == 1 and "not completed needs a reason" in result.output
+    assert "ongoing" in run(db, "enrol", "list").output
+
+
+@pytest.mark.parametrize(
+    ("extra", "says"),
+    [
+        (["--date", "2030-01-01"], "the date 2030-01-01 is in the future"),
+        (
+            ["--date", "2025-01-01", "--notes", "transferred, prison no. A1234BC"],
+            "looks like a prison number",
+        ),
+    ],
+)
+def test_activity_add_refuses_future_dates_and_prison_numbers(
+    db: Path, extra: list[str], says: str
+) -> None:
+    run(db, "participant", "add", "ALT-1")
+    result = run(db, "activity", "add", "ALT-1", "one_to_one", *extra)
+    assert result.exit_code == 1 and says in result.output and "Traceback" not in result.output
+    assert "No activities." in run(db, "activity", "list").output
+
+
+def _phq9(db: Path, code: str, q9: int) -> str:
+    with Store.open(db, actor="test") as store:
+        adm = store.start_administration(code, "phq9", "intake", by="PW-03")
+        for i in range(1, 10):
+            store.record_answer(adm.id, f"q{i}", q9 if i == 9 else 0, by="PW-03")
+        store.complete_administration(adm.id, by="PW-03")
+        return adm.id
+
+
+def test_alerts_list_ack_and_participant_show(db: Path) -> None:
+    """An alert is listed until acknowledged; acknowledging is logged with the note; the
+    participant's page lists their alerts, acknowledged or not."""
+    run(db, "participant", "add", "ALT-1")
+    run(db, "participant", "add", "ALT-2")
+    assert run(db, "alerts", "list").output == "No unacknowledged alerts.\n"
+    _phq9(db, "ALT-1", 2)
+    _phq9(db, "ALT-2", 1)
+    result = run(db, "alerts", "list")
+    assert result.exit_code == 0, result.output
+    heading, first, second = result.output.splitlines()
+    assert heading.split()[:6] == ["id", "raised", "participant", "instrument", "item", "value"]
+    assert first.split()[3:7] == ["ALT-1", "phq9", "q9", "2"] and "safeguarding" in first
+    assert second.split()[3:7] == ["ALT-2", "phq9", "q9", "1"]
+    short = first.split()[0]
+    result = run(db, "alerts", "list", "--participant", "ALT-2")
+    assert len(result.output.splitlines()) == 2 and "ALT-1" not in result.output
+    result = run(db, "alerts", "ack", short, "--by", "PW-03", "--note", "safeguarding lead told")
+    assert (
+        result.exit_code == 0
+        and f"Acknowledged alert {short} (ALT-1, phq9 q9 = 2) by PW-03" in result.output
+    )
+    assert "already acknowledged" in run(db, "alerts", "ack", short, "--by", "PW-04").output
+    assert "ALT-1" not in run(db, "alerts", "list").output
+    everything = run(db, "alerts", "list", "--all").output
+    assert "ALT-1" in everything and "by PW-03" in everything
+    audit = run(db, "audit", "--table", "alerts", "--limit", "0").output.splitlines()
+    assert len(audit) == 3  # two raised, one acknowledged
+    assert "acknowledged_by: PW-03 (safeguarding lead told)" in audit[0]
+    show = run(db, "participant", "show", "ALT-1").output
+    assert "Alerts:" in show and "acknowledged" in show.split("Alerts:")[1]
+    assert "NOT ACKNOWLEDGED" in run(db, "participant", "show", "ALT-2").output
+    result = run(db, "alerts", "ack", short, "--by", "Jo Bloggs")
+    assert result.exit_code == 1 and "looks like a name" in result.output
+
+
+@pytest.mark.parametrize("command", [["alerts", "list"], ["alerts", "ack"]])
+def test_alerts_commands_have_help(command: list[str]) -> None:
     result = CliRunner().invoke(main, [*command, "--help"], env=ENV)
     assert result.exit_code == 0 and "Usage:" in result.output

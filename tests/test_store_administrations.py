@@ -394,3 +394,136 @@ def test_deleting_an_administration_is_logged_with_what_was_deleted(
     [entry] = store.audit_log(action="delete")
     assert entry.old_value["answers"]["a1"] == 4 and entry.old_value["subject"] == "ALT-1"
     assert entry.reason == "entered for the wrong participant"
+
+
+# -- every stored alert is logged once -----------------------------------------------------------------
+@pytest.fixture(scope="module")
+def alert_library(tmp_path_factory: pytest.TempPathFactory) -> Library:
+    """tiny, plus ``alerty``: tiny with a scale alert too (strain >= 50, raised on scoring)."""
+    folder = tmp_path_factory.mktemp("alerty")
+    text = (DATA / "tiny.toml").read_text(encoding="utf-8")
+    text = text.replace('id = "tiny"', 'id = "alerty"', 1)
+    text += (
+        '\n[[alerts]]\nid = "strain_high"\nscale = "strain"\nop = ">="\nvalue = 50\n'
+        'message = "Talk it through before the session ends."\n'
+    )
+    (folder / "alerty.toml").write_text(text, encoding="utf-8")
+    return Library([DATA, folder], include_env=False)
+
+
+@pytest.fixture
+def alerty(alert_library: Library) -> Iterator[tuple[Store, str]]:
+    with Store.open(":memory:", library=alert_library, actor="laptop") as store:
+        store.add_participant("ALT-1")
+        yield store, store.start_administration("ALT-1", "alerty", "intake", by="PW-1").id
+
+
+def alert_entries(store: Store) -> list[Any]:
+    return store.audit_log(table="alerts", action="insert")
+
+
+def test_an_alert_raised_by_an_answer_is_logged_once_with_who_and_when(
+    alerty: tuple[Store, str],
+) -> None:
+    """record_answer stores the item alert and its audit entry (who was administering, when it
+    was raised); recording it again through record_alert adds neither."""
+    store, adm = alerty
+    store.record_answer(adm, "a1", 1, by="PW-1")
+    [stored] = store.alerts(adm)
+    [entry] = alert_entries(store)
+    assert (entry.record_id, entry.actor, entry.at) == (stored.id, "PW-1", stored.raised_at)
+    assert entry.new_value == {
+        "administration_id": adm,
+        "alert": "a1_always",
+        "kind": stored.kind,
+        "item": "a1",
+        "scale": None,
+        "value": 1,
+        "message": "Tell the duty manager.",
+    }
+    from recoverycap.scoring import item_alerts
+
+    [hit] = item_alerts(store._instrument("alerty", "1"), "a1", 1)
+    assert store.record_alert(adm, hit, by="PW-1").id == stored.id
+    store.record_answer(adm, "a1", 2, by="PW-1")
+    store.record_answer(adm, "a1", 1, by="PW-1")  # raised again: still one alert, one entry
+    assert len(store.alerts(adm)) == 1 and len(alert_entries(store)) == 1
+
+
+def test_alerts_raised_on_completion_and_rescoring_are_logged_once(
+    alerty: tuple[Store, str],
+) -> None:
+    """A scale alert stored by complete_administration is logged (by whoever completed it); a
+    correction that raises it again (rescoring) logs nothing new; one first raised by a
+    correction is logged with the correction's author and reason.
+
+    By hand (tests/data/tiny.toml): a1 = 4 -> 25, a2 = 4 -> 25, a3 = 4 reversed (1+5-4 = 2) -> 75;
+    strain = mean = 41.67 < 50, no alert. Correcting a2 to 1 -> 100 gives strain 66.67 >= 50.
+    """
+    store, adm = alerty
+    for item in ("a1", "a2", "a3"):
+        store.record_answer(adm, item, 4, by="PW-1")
+    sheet = store.complete_administration(adm, by="PW-1")
+    assert sheet.alerts == () and alert_entries(store) == []
+    store.correct_answer(adm, "a2", 1, "misread the form", by="PW-2")
+    [alert] = store.alerts(adm)
+    [entry] = alert_entries(store)
+    assert (alert.alert, entry.record_id, entry.actor, entry.reason) == (
+        "strain_high",
+        alert.id,
+        "PW-2",
+        "misread the form",
+    )
+    store.correct_answer(adm, "a3", 5, "and this one", by="PW-2")  # strain still >= 50
+    assert len(store.alerts(adm)) == 1 and len(alert_entries(store)) == 1
+
+    store.add_participant("ALT-2")
+    second = store.start_administration("ALT-2", "alerty", "intake").id
+    for item in ("a1", "a2", "a3"):
+        store.record_answer(second, item, 2, by="PW-3")
+    store.complete_administration(second, by="PW-4")
+    [raised] = [e for e in alert_entries(store) if e.new_value["administration_id"] == second]
+    assert (raised.new_value["alert"], raised.actor) == ("strain_high", "PW-4")
+
+
+def test_alerts_listed_by_participant_with_their_administration(alerty: tuple[Store, str]) -> None:
+    store, adm = alerty
+    store.record_answer(adm, "a1", 1)
+    store.add_participant("ALT-2")
+    [alert] = store.alerts(participant="alt-1")
+    assert (alert.subject_type, alert.subject, alert.instrument, alert.timepoint) == (
+        "participant",
+        "ALT-1",
+        "alerty",
+        "intake",
+    )
+    assert store.alerts(participant="ALT-2") == []
+    with pytest.raises(NotFound, match="no participant with code 'ALT-9'"):
+        store.alerts(participant="ALT-9")
+
+
+def test_acknowledging_an_alert_is_logged_with_the_note(alerty: tuple[Store, str]) -> None:
+    """The acknowledgement is written once (a second one changes nothing) with who and the
+    note; the alert is found by the start of its id; the acknowledger must be a code and the
+    note may not hold a prison number."""
+    store, adm = alerty
+    store.record_answer(adm, "a1", 1)
+    [alert] = store.alerts(adm)
+    done = store.acknowledge_alert(alert.id[:8], by="PW-9", note="spoke to the duty manager")
+    assert (done.id, done.acknowledged_by) == (alert.id, "PW-9")
+    again = store.acknowledge_alert(alert.id, by="PW-5")
+    assert (again.acknowledged_by, again.acknowledged_at) == ("PW-9", done.acknowledged_at)
+    [entry] = store.audit_log(table="alerts", action="update")
+    assert (entry.record_id, entry.field, entry.new_value, entry.actor, entry.reason) == (
+        alert.id,
+        "acknowledged_by",
+        "PW-9",
+        "PW-9",
+        "spoke to the duty manager",
+    )
+    with pytest.raises(InvalidRecord, match="looks like a name"):
+        store.acknowledge_alert(alert.id, by="Jo Bloggs")
+    with pytest.raises(InvalidRecord, match="looks like a prison number"):
+        store.acknowledge_alert(alert.id, by="PW-9", note="moved A1234BC to healthcare")
+    with pytest.raises(NotFound, match="no alert with id 'abc'"):
+        store.alert("abc")

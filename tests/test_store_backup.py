@@ -133,3 +133,28 @@ def test_a_damaged_backup_is_refused_and_the_database_untouched(
     with pytest.raises(BackupError, match="not a readable SQLite database|cannot be opened"):
         Store.restore(not_db, db_path)
     assert db_path.read_bytes() == before
+
+
+def test_an_existing_file_is_not_replaced_unless_asked(busy: Store, tmp_path: Path) -> None:
+    """A backup over an existing file is refused naming it (the file is untouched and no partial
+    file is left); overwrite=True replaces it with a checked copy."""
+    target = tmp_path / "backup.db"
+    target.write_text("last week's backup")
+    with pytest.raises(BackupError, match=f"{target} exists already, so the backup was not"):
+        busy.backup(target)
+    assert target.read_text() == "last week's backup"
+    assert sorted(p.name for p in tmp_path.iterdir() if "backup" in p.name) == ["backup.db"]
+    report = busy.backup(target, overwrite=True)
+    assert report.counts == busy.counts() and mode(target) == 0o600
+
+
+def test_restores_in_the_same_second_keep_both_replaced_databases(
+    busy: Store, db_path: Path, tmp_path: Path
+) -> None:
+    """The database kept aside by a restore is never replaced by the next restore's."""
+    report = busy.backup(tmp_path / "backup.db")
+    busy.close()
+    first = Store.restore(report.path, db_path)
+    second = Store.restore(report.path, db_path)
+    assert first.kept is not None and second.kept is not None
+    assert first.kept != second.kept and first.kept.exists() and second.kept.exists()

@@ -180,3 +180,26 @@ def test_sqlite_utils_is_available_on_the_same_connection(mem_store: Store) -> N
     mem_store.add_participant("ALT-0001")
     assert mem_store.db.conn is mem_store.conn
     assert mem_store.db["participants"].count == 1
+
+
+def test_opening_without_create_refuses_a_missing_database_and_creates_nothing(
+    tmp_path: Path, lib: Library
+) -> None:
+    """create=False (commands that only read): a path with no database is an error naming it,
+    and no file (or -wal/-shm companion) is left behind; an empty file is refused the same way."""
+    missing = tmp_path / "typo.db"
+    with pytest.raises(StoreError, match=f"no database at {re.escape(str(missing))}; check --db"):
+        Store.open(missing, library=lib, create=False)
+    assert list(tmp_path.iterdir()) == []
+    empty = tmp_path / "empty.db"
+    empty.touch()
+    with pytest.raises(StoreError, match="no database at"):
+        Store.open(empty, library=lib, create=False)
+    assert empty.stat().st_size == 0
+
+
+def test_opening_without_create_reads_an_existing_database(db_path: Path, lib: Library) -> None:
+    with Store.open(db_path, library=lib) as store:
+        store.add_participant("ALT-1")
+    with Store.open(db_path, library=lib, create=False) as store:
+        assert [p.code for p in store.participants()] == ["ALT-1"]

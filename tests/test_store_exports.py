@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -130,7 +131,7 @@ def test_a_failed_export_leaves_the_old_file_and_no_partial(
     target.write_text("the previous export")
     monkeypatch.setattr(exports_module, "XLSX_MAX_ROWS", 5)
     with pytest.raises(StoreError, match="more than an XLSX sheet holds; use --format csv"):
-        filled.export("responses", target)
+        filled.export("responses", target, overwrite=True)
     assert target.read_text() == "the previous export"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["long.xlsx"]
 
@@ -185,4 +186,118 @@ def test_enrolment_and_activity_exports_filter_by_date(mem_store: Store, tmp_pat
     )
     assert [a["date"] for a in activities] == ["2025-05-02"]
     with pytest.raises(InvalidRecord, match="date_to.*'03/05/2025' is not a date"):
-        mem_store.export("activities", tmp_path / "a.csv", date_to="03/05/2025")
+        mem_store.export("activities", tmp_path / "a2.csv", date_to="03/05/2025")
+
+
+# -- privacy by default: participants only -------------------------------------------------------------
+@pytest.fixture
+def with_worker(filled: Store) -> Store:
+    """``filled`` plus a peer worker's own (tiny) check, stored under their code."""
+    filled.add_worker("PW-07", site="HMP A")
+    adm = filled.start_administration(
+        "PW-07", "tiny", "quarterly", subject_type="worker", administered_at="2025-03-01"
+    )
+    filled.record_answer(adm.id, "a1", 3)
+    filled.complete_administration(adm.id)
+    return filled
+
+
+@pytest.mark.parametrize("kind", ["responses", "scores"])
+@pytest.mark.parametrize("wide", [False, True])
+def test_exports_hold_participants_only_by_default(
+    with_worker: Store, tmp_path: Path, kind: str, wide: bool
+) -> None:
+    """Without subject_type, no worker row (and no worker code) is in the file, long or wide,
+    and the report warns of nothing."""
+    report = with_worker.export(kind, tmp_path / "out.csv", wide=wide)
+    rows = read_csv(report.path)
+    assert rows and {r["subject_type"] for r in rows} == {"participant"}
+    assert "PW-07" not in report.path.read_text()
+    assert (report.subject_type, report.warnings) == ("participant", ())
+
+
+@pytest.mark.parametrize(
+    ("subject_type", "types"), [("worker", {"worker"}), (None, {"participant", "worker"})]
+)
+def test_worker_data_only_when_asked_for_and_with_a_warning(
+    with_worker: Store, tmp_path: Path, subject_type: str | None, types: set[str]
+) -> None:
+    """subject_type="worker" (or None, both) exports the workers' own results, and the report
+    warns that worker-level data identifies individuals."""
+    report = with_worker.export("scores", tmp_path / "w.csv", subject_type=subject_type)
+    rows = read_csv(report.path)
+    assert {r["subject_type"] for r in rows} == types
+    assert "PW-07" in {r["subject"] for r in rows}
+    [warning] = report.warnings
+    assert "identifies individuals and must not leave the organisation" in warning
+
+
+def test_subject_type_given_among_the_filters_counts_too(
+    with_worker: Store, tmp_path: Path
+) -> None:
+    """Passed as a filter (as scores_frame takes it), subject_type chooses the same rows."""
+    rows = read_csv(
+        with_worker.export("scores", tmp_path / "w.csv", **{"subject_type": "worker"}).path
+    )
+    assert {r["subject"] for r in rows} == {"PW-07"}
+
+
+def test_worker_data_is_not_asked_of_enrolments(mem_store: Store, tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="enrolments are participants' records"):
+        mem_store.export("enrolments", tmp_path / "e.csv", subject_type="worker")
+    assert not (tmp_path / "e.csv").exists()
+
+
+# -- formats and existing files -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "fmt", "says"),
+    [
+        ("out.json", None, "its extension '.json' is not .csv or .xlsx"),
+        ("out", None, "it has no extension"),
+        ("out.xlsx", "csv", "out.xlsx is named .xlsx but the format asked for is csv"),
+        ("out.csv", "parquet", "format 'parquet' is not one of csv, xlsx"),
+    ],
+)
+def test_a_format_that_cannot_be_told_or_contradicts_the_name_is_refused(
+    filled: Store, tmp_path: Path, name: str, fmt: str | None, says: str
+) -> None:
+    """Nothing is written under a name that does not say what the file holds."""
+    with pytest.raises(StoreError, match=re.escape(says)):
+        filled.export("scores", tmp_path / name, format=fmt)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_unknown_extension_is_written_in_the_format_given(filled: Store, tmp_path: Path) -> None:
+    report = filled.export("scores", tmp_path / "scores.txt", format="csv")
+    assert report.format == "csv" and read_csv(report.path)
+
+
+def test_an_existing_file_is_not_replaced_unless_asked(filled: Store, tmp_path: Path) -> None:
+    """The error names the file, which keeps its contents; overwrite=True replaces it."""
+    target = tmp_path / "scores.csv"
+    target.write_text("last month's export")
+    with pytest.raises(StoreError, match=f"{re.escape(str(target))} exists already"):
+        filled.export("scores", target)
+    assert target.read_text() == "last month's export"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]
+    report = filled.export("scores", target, overwrite=True)
+    assert read_csv(report.path)[0]["subject"] == "ALT-1" and mode(target) == 0o600
+
+
+def test_a_file_appearing_during_an_export_is_not_replaced(
+    filled: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The finished export is linked into place, which fails rather than replace a file made
+    meanwhile by another program; the partial file is removed."""
+    target = tmp_path / "scores.csv"
+    real_finish = exports_module._Writer.finish
+
+    def finish(self: exports_module._Writer, overwrite: bool) -> None:
+        target.write_text("written by someone else meanwhile")
+        real_finish(self, overwrite)
+
+    monkeypatch.setattr(exports_module._Writer, "finish", finish)
+    with pytest.raises(StoreError, match="exists already"):
+        filled.export("scores", target)
+    assert target.read_text() == "written by someone else meanwhile"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["scores.csv"]

@@ -67,7 +67,7 @@ def data(mem_store: Store) -> Store:
 def test_scores_frame_columns_types_and_values(data: Store, lib: Library) -> None:
     """Exactly the agreed columns, one row per completed administration and scale, values as
     recoverycap.score gives them."""
-    frame = data.scores_frame()
+    frame = data.scores_frame(subject_type=None)
     assert list(frame.columns) == SCORE_COLUMNS
     assert (
         len(frame) == 4 * 2
@@ -98,12 +98,18 @@ def test_scores_frame_columns_types_and_values(data: Store, lib: Library) -> Non
 @pytest.mark.parametrize(
     ("filters", "subjects"),
     [
-        ({"site": "HMP A"}, {"ALT-1", "PW-1"}),
+        ({"site": "HMP A"}, {"ALT-1"}),
         ({"site": "HMP A", "subject_type": "participant"}, {"ALT-1"}),
+        ({"site": "HMP A", "subject_type": "worker"}, {"PW-1"}),
+        ({"site": "HMP A", "subject_type": None}, {"ALT-1", "PW-1"}),
         ({"cohort": "c2"}, {"ALT-2"}),
         ({"programme": "ttg"}, {"ALT-1"}),
         ({"timepoint": ["intake", "release"]}, {"ALT-1", "ALT-2"}),
-        ({"date_from": "2025-02-01", "date_to": "2025-03-01"}, {"ALT-2", "PW-1"}),
+        ({"date_from": "2025-02-01", "date_to": "2025-03-01"}, {"ALT-2"}),
+        (
+            {"date_from": "2025-02-01", "date_to": "2025-03-01", "subject_type": None},
+            {"ALT-2", "PW-1"},
+        ),
         ({"instrument": "barc10"}, set()),
         ({"subject": "ALT-2"}, {"ALT-2"}),
     ],
@@ -111,6 +117,18 @@ def test_scores_frame_columns_types_and_values(data: Store, lib: Library) -> Non
 def test_filters(data: Store, filters: dict[str, object], subjects: set[str]) -> None:
     assert set(data.scores_frame(**filters)["subject"]) == subjects
     assert set(data.answers_frame(**filters)["subject"]) == subjects
+
+
+def test_frames_hold_participants_only_unless_asked(data: Store) -> None:
+    """Privacy by default: a worker's own answers and scores are in the frames only when
+    subject_type asks for them."""
+    for frame in (data.scores_frame(), data.answers_frame()):
+        assert set(frame["subject_type"]) == {"participant"} and "PW-1" not in set(frame["subject"])
+    for frame in (
+        data.scores_frame(subject_type="worker"),
+        data.answers_frame(subject_type="worker"),
+    ):
+        assert set(frame["subject"]) == {"PW-1"}
 
 
 def test_answers_frame_keeps_each_answers_type(data: Store) -> None:

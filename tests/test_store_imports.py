@@ -542,3 +542,84 @@ def test_bulk_scoring_equals_recoverycap_score_for_every_instrument(
             choice = st.one_of(number, st.just(Missing("dont_know")))
         answers[item.id] = check_answer(inst, item.id, data.draw(choice))
     assert BulkScorer(inst).sheet(answers) == score(inst, answers)
+
+
+# -- the same rules as the library, row by row ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kind", "header", "row", "column", "says"),
+    [
+        (
+            "enrolments",
+            ["participant", "programme", "started", "ended", "outcome", "reason"],
+            ["ALT-1", "ttg", "2025-01-01", "2025-03-01", "not_completed", ""],
+            "reason",
+            "an enrolment that was not completed needs a reason for non-completion",
+        ),
+        (
+            "activities",
+            ["participant", "activity", "date"],
+            ["ALT-1", "one_to_one", "2030-01-01"],
+            "date",
+            "the date 2030-01-01 is in the future; record an activity once it has happened",
+        ),
+        (
+            "activities",
+            ["participant", "activity", "date", "notes"],
+            ["ALT-1", "one_to_one", "2025-01-01", "was A1234BC on B wing"],
+            "notes",
+            "'A1234BC' (character 5) looks like a prison number",
+        ),
+    ],
+)
+def test_rows_breaking_a_record_rule_are_listed_with_row_and_column(
+    mem_store: Store,
+    tmp_path: Path,
+    kind: str,
+    header: list[str],
+    row: list[str],
+    column: str,
+    says: str,
+) -> None:
+    """A not_completed enrolment without a reason, an activity dated in the future and notes
+    holding a prison number are refused as the library refuses them; nothing is written."""
+    good = {"enrolments": ["ALT-2", "ttg", "2025-01-01", "2025-03-01", "completed", ""]}.get(
+        kind, ["ALT-2", "one_to_one", "2025-01-01"] + [""] * (len(header) - 3)
+    )
+    path = write_csv(tmp_path / f"{kind}.csv", [header, good, row])
+    before = mem_store.counts()
+    with pytest.raises(ImportProblems) as caught:
+        mem_store.import_csv(kind, path)
+    [problem] = caught.value.problems
+    assert (problem.where, problem.field) == (f"{kind}.csv row 3", column)
+    assert says in problem.message
+    assert mem_store.counts() == before
+
+
+def test_imported_alerts_are_logged_once(mem_store: Store, tmp_path: Path) -> None:
+    """Each alert an imported administration raises is stored with its audit entry (who
+    imported it, the file and row); importing the file again adds neither; a re-import that
+    corrects an answer into raising an alert logs that alert once."""
+    register(mem_store, "ALT-1", "ALT-2")
+
+    def phq9(code: str, q9: int) -> list[list[Any]]:
+        return [
+            [code, "intake", "phq9", f"q{i}", q9 if i == 9 else 1, "", "2025-01-02"]
+            for i in range(1, 10)
+        ]
+
+    path = write_csv(tmp_path / "r.csv", [LONG, *phq9("ALT-1", 2), *phq9("ALT-2", 0)])
+    mem_store.import_csv("responses", path, by="PW-3")
+    [alert] = mem_store.alerts()
+    [entry] = mem_store.audit_log(table="alerts")
+    assert (alert.subject, alert.item, alert.value) == ("ALT-1", "q9", 2)
+    assert (entry.record_id, entry.actor, entry.reason) == (
+        alert.id,
+        "PW-3",
+        "imported from r.csv row 2",
+    )
+    mem_store.import_csv("responses", path, by="PW-3")
+    assert len(mem_store.alerts()) == 1 and len(mem_store.audit_log(table="alerts")) == 1
+    fixed = write_csv(tmp_path / "r2.csv", [LONG, *phq9("ALT-1", 2), *phq9("ALT-2", 1)])
+    assert mem_store.import_csv("responses", fixed, by="PW-4").updated == 1
+    assert [a.subject for a in mem_store.alerts()] == ["ALT-1", "ALT-2"]
+    assert [e.actor for e in mem_store.audit_log(table="alerts")] == ["PW-3", "PW-4"]

@@ -21,6 +21,9 @@ from recoverycap.store.migrations import Migration, upgrade
 
 pytest_plugins = ["store_fixtures"]
 
+NEXT = SCHEMA_VERSION + 1
+"""The version of a made-up next step, for the tests of upgrading itself."""
+
 # The first schema (version 1) exactly as released, frozen here so that an edit to
 # recoverycap/store/schema.py.V1 (which must never change once released) fails these tests.
 FROZEN_V1 = """
@@ -296,21 +299,23 @@ def test_an_upgrade_backs_up_first_then_upgrades_in_one_transaction(
     path = tmp_path / "old.db"
     build_v1(path)
     step2 = Migration(
-        2,
+        NEXT,
         "participants get a preferred contact mode",
         "ALTER TABLE participants ADD COLUMN contact TEXT;",
     )
     conn = connect(path)
     found, now, backup = upgrade(conn, path, "tester", steps=(*MIGRATIONS, step2))
-    assert (found, now) == (1, 2)
+    assert (found, now) == (1, NEXT)
     assert backup == tmp_path / "old.db.v1.bak"
     assert stat.S_IMODE(os.stat(backup).st_mode) == 0o600
-    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
+    assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == str(
+        NEXT
+    )
     assert "contact" in [r[1] for r in conn.execute("PRAGMA table_info(participants)")]
     entry = conn.execute(
         "SELECT action, old_value, new_value FROM audit_log WHERE action = 'migrate'"
     ).fetchall()
-    assert entry == [("migrate", "1", "2")]
+    assert entry == [("migrate", "1", str(NEXT))]
     conn.close()
     old = sqlite3.connect(backup)
     assert old.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
@@ -332,13 +337,14 @@ def test_a_failing_step_changes_nothing(tmp_path: Path) -> None:
     path = tmp_path / "old.db"
     build_v1(path)
     bad = Migration(
-        2,
+        NEXT,
         "a broken step",
         "ALTER TABLE participants ADD COLUMN contact TEXT;\nCREATE TABLE participants (x TEXT);",
     )
     conn = connect(path)
     with pytest.raises(
-        SchemaVersionError, match="schema version 2 \\(a broken step\\) failed.*Nothing was changed"
+        SchemaVersionError,
+        match=f"schema version {NEXT} \\(a broken step\\) failed.*Nothing was changed",
     ):
         upgrade(conn, path, "tester", steps=(*MIGRATIONS, bad))
     assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "1"
@@ -380,3 +386,42 @@ def test_programs_opening_a_new_database_at_once_create_it_once(tmp_path: Path) 
         conn.execute("SELECT count(*) FROM audit_log WHERE action = 'migrate'").fetchone()[0] == 1
     )
     conn.close()
+
+
+def test_upgrade_logs_alerts_stored_without_an_audit_entry(tmp_path: Path, lib: Library) -> None:
+    """Schema 2: an alert that recoverycap 0.1.0 stored without an audit entry is logged on the
+    upgrade, once, in the name of whoever gave the questionnaire, at the moment it was raised;
+    an alert that was logged already is not logged again."""
+    path = tmp_path / "old.db"
+    build_v1(path)
+    conn = sqlite3.connect(path)
+    conn.executescript(
+        """
+        UPDATE administrations SET administered_by = 'PW-03';
+        INSERT INTO alerts (id, administration_id, alert, kind, item, value, message, raised_at)
+            VALUES ('0a1b2c3d4e5f40718293a4b5c6d7e8f9', '7d3a5f1b6e8a4b92ad3e4f5a6b7c8d9e', 'a1_always',
+                    'safeguarding', 'a1', 1, 'Tell the duty manager.', '2025-01-02T00:00:01.000000+00:00'),
+                   ('1b2c3d4e5f6a40718293a4b5c6d7e8f9', '7d3a5f1b6e8a4b92ad3e4f5a6b7c8d9e', 'logged',
+                    'safeguarding', 'a2', 2, 'Logged already.', '2025-01-02T00:00:02.000000+00:00');
+        INSERT INTO audit_log (id, at, actor, action, table_name, record_id)
+            VALUES ('f0e1d2c3b4a5469788796a5b4c3d2e1f', '2025-01-02T00:00:02.000000+00:00', 'PW-03', 'insert',
+                    'alerts', '1b2c3d4e5f6a40718293a4b5c6d7e8f9');
+        """
+    )
+    conn.commit()
+    conn.close()
+    for _ in range(2):  # opening again (already upgraded) adds nothing
+        with Store.open(path, library=lib, actor="manager") as store:
+            entries = store.audit_log(table="alerts")
+    assert [e.record_id for e in entries] == [
+        "1b2c3d4e5f6a40718293a4b5c6d7e8f9",
+        "0a1b2c3d4e5f40718293a4b5c6d7e8f9",
+    ]
+    added = entries[1]
+    assert (added.actor, added.at, added.action) == (
+        "PW-03",
+        "2025-01-02T00:00:01.000000+00:00",
+        "insert",
+    )
+    assert added.new_value["alert"] == "a1_always" and added.new_value["value"] == 1
+    assert "upgrade to schema version 2" in (added.reason or "")

@@ -190,6 +190,14 @@ def test_enrolment_life(mem_store: Store) -> None:
         ),
         ({"ended": "2025-02-01", "outcome": "done"}, "'done' is not one of completed"),
         (
+            {"ended": "2025-02-01", "outcome": "not_completed"},
+            "not completed needs a reason for non-completion: one of released, transferred",
+        ),
+        (
+            {"ended": "2025-02-01", "outcome": "not_completed", "reason": "  "},
+            "not completed needs a reason",
+        ),
+        (
             {"ended": "2025-02-01", "outcome": "completed", "substance_outcome": "better"},
             "'better' is not one of abstinent",
         ),
@@ -235,6 +243,10 @@ def test_activities(mem_store: Store) -> None:
         (("followup_attempt", "2025-06-01", "maybe"), "'maybe' is not one of reached"),
         (("one_to_one", "2025-06-01", "good"), "has no result"),
         (("haircut", "2025-06-01", None), "'haircut' is not one of gate_pickup"),
+        (
+            ("recovery_pack", "2030-01-01", None),
+            "the date 2030-01-01 is in the future; record an activity once it has happened",
+        ),
     ],
 )
 def test_activity_values_are_checked(
@@ -245,3 +257,50 @@ def test_activity_values_are_checked(
     with pytest.raises(InvalidRecord, match=says):
         mem_store.add_activity("ALT-1", *args)
     assert mem_store.activities() == []
+
+
+def test_ending_an_enrolment_not_completed_needs_a_reason(mem_store: Store) -> None:
+    """end_enrolment refuses not_completed without a reason, naming the reasons; nothing changes."""
+    mem_store.add_participant("ALT-1")
+    mem_store.enrol("ALT-1", "ttg", "2025-01-06")
+    before = mem_store.counts()
+    with pytest.raises(InvalidRecord, match="reason: an enrolment that was not completed needs"):
+        mem_store.end_enrolment("ALT-1", "ttg", "2025-03-01", "not_completed")
+    assert mem_store.counts() == before
+    assert mem_store.enrolments(participant="ALT-1")[0].outcome == "ongoing"
+
+
+def test_an_activity_dated_today_is_accepted_and_tomorrow_refused(mem_store: Store) -> None:
+    """Activities record what has happened: today is the last date allowed."""
+    today = dt.date.today()
+    mem_store.add_activity(None, "one_to_one", today)
+    with pytest.raises(InvalidRecord, match="is in the future"):
+        mem_store.add_activity(None, "one_to_one", today + dt.timedelta(days=1))
+    assert [a.date for a in mem_store.activities()] == [today]
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        "A1234BC",
+        "moved to healthcare, prison number a1234bc",
+        "see (B9876XY) on the wing",
+        "A1234BC.",
+    ],
+)
+def test_notes_holding_a_prison_number_are_refused(mem_store: Store, notes: str) -> None:
+    """Anything shaped like a prison number (one letter, four digits, two letters) in notes is
+    refused, saying why; nothing is written."""
+    with pytest.raises(InvalidRecord, match="looks like a prison number.*must never be stored"):
+        mem_store.add_activity(None, "one_to_one", "2025-06-01", notes=notes)
+    assert mem_store.activities() == []
+
+
+@pytest.mark.parametrize(
+    "notes",
+    ["housing appointment A1234 made", "ALT-0042 and AB1234CD", "code X12345YZ", "room A1234B"],
+)
+def test_notes_with_other_letters_and_numbers_are_kept(mem_store: Store, notes: str) -> None:
+    """Only the exact shape is refused: codes and longer or shorter runs are fine."""
+    a = mem_store.add_activity(None, "one_to_one", "2025-06-01", notes=notes)
+    assert a.notes == notes

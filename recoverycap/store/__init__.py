@@ -1,6 +1,7 @@
 """Storage: everything recorded, in one SQLite file, through one object, :class:`Store`.
 
-``Store.open(path)`` opens (or creates, 0600) a database; its methods register participants and
+``Store.open(path)`` opens (or creates, 0600; ``create=False`` refuses a missing file) a
+database; its methods register participants and
 workers, record release dates, enrolments and activities, run administrations answer by answer,
 read scores as DataFrames, import and export files and make checked backups. Module by concept:
 
@@ -14,7 +15,8 @@ read scores as DataFrames, import and export files and make checked backups. Mod
 - :mod:`~recoverycap.store.audit`: the append-only audit log;
 - :mod:`~recoverycap.store.frames`, :mod:`~recoverycap.store.imports` (with
   :mod:`~recoverycap.store.import_base` and :mod:`~recoverycap.store.import_responses`),
-  :mod:`~recoverycap.store.exports`, :mod:`~recoverycap.store.backup`: data in and out.
+  :mod:`~recoverycap.store.exports`, :mod:`~recoverycap.store.backup` (with
+  :mod:`~recoverycap.store.files`: never replacing a file unless asked): data in and out.
 
 Importing this package loads nothing until a name is used, and never pandas (frames and
 exports import it when called).

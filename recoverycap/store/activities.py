@@ -16,7 +16,8 @@ from .fields import (
     check_code,
     check_date,
     check_id,
-    check_text,
+    check_not_future,
+    check_notes,
     new_id,
     now,
 )
@@ -48,22 +49,25 @@ class ActivitiesMixin(StoreBase):
         Args:
             participant: The participant's code, or None for an activity with no participant.
             kind: ``gate_pickup``, ``recovery_pack``, ``one_to_one`` or ``followup_attempt``.
-            date: The date (``YYYY-MM-DD``).
+            date: The date (``YYYY-MM-DD``); not after today (record what has happened).
             result: The result the kind allows (required for gate pick-ups and follow-ups).
             mode: How contact was made (``phone``, ``in_person``, ...), optional.
             programme: The programme's code, optional.
-            notes: Short notes, optional (never names).
+            notes: Short notes, optional (at most 1,000 characters; never names, and never
+                a prison number: text shaped like A1234BC is refused).
             by: Who is recording it.
             timepoint: The time point a follow-up attempt was for (e.g. ``post_release_4w``).
 
         Raises:
             NotFound: no such participant or programme.
-            InvalidRecord: a value is not allowed.
+            InvalidRecord: a value is not allowed, the date is in the future, or the notes
+                hold something shaped like a prison number.
         """
         kind, result, mode = check_activity(kind, result, mode)
         day = check_date(date, "date")
         assert day is not None
-        notes = check_text(notes, "notes", max_len=1000)
+        check_not_future(day, "date", "an activity")
+        notes = check_notes(notes)
         tp = check_id(timepoint, "timepoint") if timepoint else None
         pid = self._participant_id(check_code(participant)) if participant else None
         gid = self._programme_id(programme) if programme else None

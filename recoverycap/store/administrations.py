@@ -35,6 +35,7 @@ from ..scoring import (
     item_alerts,
     score,
 )
+from . import audit
 from .base import StoreBase, in_clause
 from .fields import (
     ADMINISTRATION_STATUSES,
@@ -42,6 +43,7 @@ from .fields import (
     SUBJECT_TYPES,
     check_code,
     check_id,
+    check_notes,
     check_text,
     check_when,
     new_id,
@@ -65,6 +67,15 @@ ALERT_INSERT = (
     "INSERT INTO alerts (id, administration_id, alert, kind, item, scale, value, message, raised_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (administration_id, alert) DO NOTHING"
 )
+"""Store an alert (a no-op if the administration has it already: check ``rowcount``, and write
+its audit entry, :func:`alert_audit_row`, only when a row was inserted)."""
+ALERT_SQL = (
+    "SELECT x.*, a.subject_type, coalesce(p.code, w.code) AS subject, a.instrument, a.timepoint "
+    "FROM alerts x JOIN administrations a ON a.id = x.administration_id "
+    "LEFT JOIN participants p ON p.id = a.participant_id LEFT JOIN workers w ON w.id = a.worker_id"
+)
+ALERT_ID_MIN = 6
+"""The shortest start of an alert's id accepted in place of the whole id."""
 
 
 def stored_value(answer: Answer) -> tuple[Any, str | None]:
@@ -202,6 +213,30 @@ def alert_rows(
         (new_id(), adm_id, h.alert, h.kind, h.item, h.scale, h.value, h.message, stamp)
         for h in hits
     ]
+
+
+def alert_audit_row(params: tuple[Any, ...], by: str, reason: str | None = None) -> tuple[Any, ...]:
+    """The audit entry (parameters of :data:`recoverycap.store.audit.INSERT_SQL`) of an alert
+    just stored with ``ALERT_INSERT`` and ``params`` (a row of :func:`alert_rows`): who was
+    administering (``by``) and when it was raised, with the alert's fields and administration."""
+    alert_id, adm_id, alert, kind, item, scale, value, message, raised_at = params
+    return audit.entry_row(
+        by,
+        "insert",
+        "alerts",
+        alert_id,
+        new={
+            "administration_id": adm_id,
+            "alert": alert,
+            "kind": kind,
+            "item": item,
+            "scale": scale,
+            "value": value,
+            "message": message,
+        },
+        reason=reason,
+        at=raised_at,
+    )
 
 
 class AdministrationsMixin(StoreBase):
@@ -372,8 +407,8 @@ class AdministrationsMixin(StoreBase):
             by: Who recorded it (for the audit log).
 
         Returns:
-            The answer as stored. Alerts its value raises are recorded with it (see
-            :func:`recoverycap.scoring.item_alerts` to show them).
+            The answer as stored. Alerts its value raises are recorded with it, each with its
+            audit entry (see :func:`recoverycap.scoring.item_alerts` to show them).
 
         Raises:
             InvalidResponse: the value is not allowed; nothing is written.
@@ -414,7 +449,7 @@ class AdministrationsMixin(StoreBase):
                     )
             hits = item_alerts(inst, item_id, answer)
             if hits:
-                self.conn.executemany(ALERT_INSERT, alert_rows(adm.id, hits, stamp))
+                self._store_alerts(adm.id, hits, stamp, by)
         return answer
 
     def answers(self, adm_id: str) -> dict[str, Answer]:
@@ -466,7 +501,7 @@ class AdministrationsMixin(StoreBase):
             sheet = score(inst, stored, where=f"administration {adm.id}")
             self.conn.executemany(SCORE_UPSERT, score_rows(adm.id, sheet, stamp))
             if sheet.alerts:
-                self.conn.executemany(ALERT_INSERT, alert_rows(adm.id, sheet.alerts, stamp))
+                self._store_alerts(adm.id, sheet.alerts, stamp, who)
             self.conn.execute(
                 "UPDATE administrations SET status = 'complete', completed_at = ? WHERE id = ?",
                 (stamp, adm.id),
@@ -578,7 +613,7 @@ class AdministrationsMixin(StoreBase):
                     by,
                 )
         if sheet.alerts:
-            self.conn.executemany(ALERT_INSERT, alert_rows(adm_id, sheet.alerts, stamp))
+            self._store_alerts(adm_id, sheet.alerts, stamp, by, reason or None)
         return sheet
 
     def scores(self, adm_id: str) -> ScoreSheet:
@@ -616,64 +651,131 @@ class AdministrationsMixin(StoreBase):
         return ScoreSheet(adm.instrument, adm.version, scales, hits)
 
     # -- alerts -----------------------------------------------------------------------------------
+    def _store_alerts(
+        self,
+        adm_id: str,
+        hits: tuple[AlertHit, ...] | list[AlertHit],
+        stamp: str,
+        by: str | None,
+        reason: str | None = None,
+    ) -> int:
+        """Store the alerts an administration does not have yet, each with its audit entry (who
+        was administering and when); alerts stored already are left as they are. Call inside a
+        transaction. Returns how many were new."""
+        who = by or self.actor
+        stored = 0
+        for params in alert_rows(adm_id, hits, stamp):
+            if self.conn.execute(ALERT_INSERT, params).rowcount:
+                self.conn.execute(audit.INSERT_SQL, alert_audit_row(params, who, reason))
+                stored += 1
+        return stored
+
     def record_alert(self, adm_id: str, hit: AlertHit, by: str | None = None) -> StoredAlert:
-        """Record an alert raised during an administration (once: recording it again is a no-op)."""
+        """Record an alert raised during an administration, with its audit entry (once: an alert
+        the administration has already, e.g. stored with the answer that raised it by
+        :meth:`record_answer`, is left as it is)."""
         adm = self.administration(adm_id)
         with self.transaction():
-            cursor = self.conn.execute(ALERT_INSERT, alert_rows(adm.id, [hit], now())[0])
+            self._store_alerts(adm.id, [hit], now(), by)
             row = self._one(
-                "SELECT * FROM alerts WHERE administration_id = ? AND alert = ?",
-                (adm.id, hit.alert),
+                ALERT_SQL + " WHERE x.administration_id = ? AND x.alert = ?", (adm.id, hit.alert)
             )
-            assert row is not None
-            if cursor.rowcount:
-                self._audit(
-                    "insert",
-                    "alerts",
-                    row["id"],
-                    new={"alert": hit.alert, "value": hit.value},
-                    by=by,
-                )
+        if row is None:  # pragma: no cover - inserted or found just above
+            raise StoreError(f"alert {hit.alert!r} of administration {adm.id} was not stored")
         return StoredAlert.from_row(row)
 
-    def alerts(self, adm_id: str | None = None, unacknowledged: bool = False) -> list[StoredAlert]:
-        """Alerts recorded, oldest first: of one administration, or all (optionally only those
-        nobody has acknowledged)."""
+    def alerts(
+        self,
+        adm_id: str | None = None,
+        unacknowledged: bool = False,
+        participant: str | None = None,
+        subject_type: str | None = None,
+    ) -> list[StoredAlert]:
+        """Alerts recorded, oldest first, with the subject, instrument and time point of the
+        administration that raised them.
+
+        Args:
+            adm_id: Only this administration's.
+            unacknowledged: Only those nobody has acknowledged yet.
+            participant: Only this participant's (a code).
+            subject_type: Only alerts of ``participant`` or ``worker`` administrations.
+
+        Raises:
+            NotFound: no participant has the code given.
+        """
         where, params = [], []
         if adm_id is not None:
-            where.append("administration_id = ?")
+            where.append("x.administration_id = ?")
             params.append(str(adm_id))
+        if participant is not None:
+            where.append("a.participant_id = ?")
+            params.append(self._participant_id(participant))
+        if subject_type is not None:
+            where.append("a.subject_type = ?")
+            params.append(one_of("subject_type", subject_type, SUBJECT_TYPES))
         if unacknowledged:
-            where.append("acknowledged_at IS NULL")
+            where.append("x.acknowledged_at IS NULL")
         sql = (
-            "SELECT * FROM alerts"
+            ALERT_SQL
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY raised_at"
+            + " ORDER BY x.raised_at, x.id"
         )
         return [StoredAlert.from_row(r) for r in self._rows(sql, params)]
 
-    def acknowledge_alert(self, alert_id: str, by: str) -> StoredAlert:
-        """Record who acknowledged (acted on) an alert."""
-        who = check_text(by, "by", required=True)
+    def alert(self, alert_id: str) -> StoredAlert:
+        """One alert by its id, or by the start of its id (at least six characters) if only one
+        alert's id starts so.
+
+        Raises:
+            NotFound: no alert (or more than one) has an id starting so.
+        """
+        wanted = str(alert_id).strip().lower()
+        rows = self._rows(ALERT_SQL + " WHERE x.id = ?", (wanted,))
+        if not rows and len(wanted) >= ALERT_ID_MIN and wanted.isalnum():
+            rows = self._rows(ALERT_SQL + " WHERE x.id LIKE ? LIMIT 2", (wanted + "%",))
+        if not rows:
+            raise NotFound(
+                f"no alert with id {alert_id!r}; 'recoverycap alerts list --all' shows the ids"
+            )
+        if len(rows) > 1:
+            raise NotFound(
+                f"more than one alert's id starts with {alert_id!r}; give more of the id"
+            )
+        return StoredAlert.from_row(rows[0])
+
+    def acknowledge_alert(self, alert_id: str, by: str, note: str | None = None) -> StoredAlert:
+        """Record who acknowledged (acted on) an alert; the audit log keeps who, when and the
+        note. Acknowledging an alert acknowledged already changes nothing (the alert returned
+        says who did it first).
+
+        Args:
+            alert_id: The alert's id, or its first six or more characters.
+            by: Who acknowledged it: a pseudonymous code such as a worker code.
+            note: What was done, optional (kept in the audit log as the reason; never names or
+                prison numbers).
+
+        Raises:
+            NotFound: no such alert.
+            InvalidRecord: ``by`` is not a code, or the note holds a prison number.
+        """
+        who = check_code(by, "by")
+        why = check_notes(note, "note")
         with self.transaction():
-            row = self._one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
-            if row is None:
-                raise NotFound(f"no alert with id {alert_id!r}")
-            if row["acknowledged_at"] is None:
-                stamp = now()
+            found = self.alert(alert_id)
+            if found.acknowledged_at is None:
                 self.conn.execute(
                     "UPDATE alerts SET acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
-                    (who, stamp, alert_id),
+                    (who, now(), found.id),
                 )
-                self._audit("update", "alerts", alert_id, "acknowledged_by", None, who, by=who)
-            row = self._one("SELECT * FROM alerts WHERE id = ?", (alert_id,))
-        assert row is not None
-        return StoredAlert.from_row(row)
+                self._audit("update", "alerts", found.id, "acknowledged_by", None, who, why, by=who)
+            return self.alert(found.id)
 
     # -- deleting ---------------------------------------------------------------------------------
     def delete_administration(self, adm_id: str, reason: str, by: str | None = None) -> None:
         """Delete an administration with its answers, scores and alerts. The audit log keeps what
-        was deleted (fields, answers and scores), who deleted it, when and why."""
+        was deleted (fields, answers and scores, and the ids of the answer, score and alert
+        records, so their earlier entries can still be traced to the subject), who deleted it,
+        when and why."""
         why = check_text(reason, "reason", required=True, max_len=500)
         adm = self.administration(adm_id)
         with self.transaction():
@@ -690,7 +792,21 @@ class AdministrationsMixin(StoreBase):
                     "SELECT scale, score FROM scores WHERE administration_id = ?", (adm.id,)
                 )
             }
-            old = {**_admin_dict(adm), "answers": answers, "scores": scores}
+            record_ids = {
+                table: [
+                    r[0]
+                    for r in self.conn.execute(
+                        f"SELECT id FROM {table} WHERE administration_id = ? ORDER BY id", (adm.id,)
+                    )
+                ]
+                for table in ("answers", "scores", "alerts")
+            }
+            old = {
+                **_admin_dict(adm),
+                "answers": answers,
+                "scores": scores,
+                "record_ids": record_ids,
+            }
             for table in ("alerts", "scores", "answers"):
                 self.conn.execute(f"DELETE FROM {table} WHERE administration_id = ?", (adm.id,))
             self.conn.execute("DELETE FROM administrations WHERE id = ?", (adm.id,))

@@ -1,7 +1,8 @@
 """Backups with SQLite's online backup API, checked before they are trusted.
 
-A backup is written to a temporary file beside the target (created 0600), checked, then renamed
-into place, so a failed backup never leaves a half-written file under the name asked for. The
+A backup is written to a temporary file beside the target (created 0600), checked, then put
+into place, so a failed backup never leaves a half-written file under the name asked for; an
+existing file is never replaced unless asked to (``overwrite=True``). The
 check: ``PRAGMA integrity_check`` says ``ok`` and every table has exactly as many rows as the
 database had when the copy was taken (the counts and the copy come from one read transaction).
 
@@ -24,6 +25,7 @@ from ..errors import BackupError, SchemaVersionError
 from ..paths import touch_private
 from . import audit
 from .fields import now
+from .files import put_in_place, refuse_existing
 from .migrations import SCHEMA_VERSION, newer_message, read_version
 
 
@@ -146,20 +148,30 @@ def backup_connection(
     conn: sqlite3.Connection,
     dest: str | Path,
     progress: Callable[[int, int], None] | None = None,
+    overwrite: bool = False,
 ) -> BackupReport:
     """Copy an open database to ``dest`` (created 0600) with the online backup API, then check it.
 
     Other programs may go on writing while the copy is made: the copy and the row counts it is
     checked against come from one read transaction, so they describe the same moment.
 
+    Args:
+        conn: The open database.
+        dest: The backup file to write.
+        progress: Called with the pages copied and the total, now and then.
+        overwrite: Replace ``dest`` if it exists (only once the copy has been checked). By
+            default an existing file is refused.
+
     Raises:
-        BackupError: the copy could not be made or failed its check; ``dest`` is untouched.
+        BackupError: the copy could not be made or failed its check, or ``dest`` exists (without
+            ``overwrite``); ``dest`` is untouched.
     """
     dest = Path(dest)
     if dest.is_dir():
         raise BackupError(f"{dest} is a folder; give a file name for the backup")
     if not dest.parent.is_dir():
         raise BackupError(f"{dest.parent} does not exist; create the folder first")
+    refuse_existing(dest, "backup", overwrite, BackupError)
     tmp = _partial(dest)
     _remove(tmp)
     touch_private(tmp)
@@ -184,7 +196,7 @@ def backup_connection(
         finally:
             target.close()
         counts_found, version = check_file(tmp, counts)
-        os.replace(tmp, dest)
+        put_in_place(tmp, dest, "backup", overwrite, BackupError)
         os.chmod(dest, 0o600)
     except sqlite3.Error as exc:
         raise BackupError(
@@ -193,6 +205,17 @@ def backup_connection(
     finally:
         _remove(tmp)
     return BackupReport(dest, counts_found, version, dest.stat().st_size)
+
+
+def _kept_name(target: Path) -> Path:
+    """``<target>.before-restore.<time>``, numbered if a restore in the same second made one."""
+    stamp = now()[:19].replace("-", "").replace(":", "")
+    kept = target.with_name(f"{target.name}.before-restore.{stamp}")
+    n = 1
+    while kept.exists():
+        kept = target.with_name(f"{target.name}.before-restore.{stamp}-{n}")
+        n += 1
+    return kept
 
 
 def restore(backup: str | Path, target: str | Path, actor: str = "unknown") -> RestoreReport:
@@ -216,8 +239,7 @@ def restore(backup: str | Path, target: str | Path, actor: str = "unknown") -> R
         if target.exists():
             live = sqlite3.connect(target, isolation_level=None, timeout=30)
             try:
-                stamp = now()[:19].replace("-", "").replace(":", "")
-                kept = target.with_name(f"{target.name}.before-restore.{stamp}")
+                kept = _kept_name(target)
                 backup_connection(live, kept)
                 try:
                     live.execute("PRAGMA journal_mode = DELETE")

@@ -13,7 +13,9 @@ Opening a database (:meth:`Store.open`):
   loss; the cost of ``FULL`` is one fsync per answer, milliseconds at the pace people answer, and
   one per bulk import (which is one transaction);
 - an older schema is backed up and upgraded; a newer one is refused
-  (:mod:`recoverycap.store.migrations`).
+  (:mod:`recoverycap.store.migrations`);
+- with ``create=False`` (commands that only read) a file that does not exist, or is empty, is
+  refused instead of being created, so a mistyped path is not mistaken for an empty database.
 """
 
 from __future__ import annotations
@@ -133,7 +135,11 @@ class Store(
 
     @classmethod
     def open(
-        cls, path: str | os.PathLike[str], library: Library | None = None, actor: str = "unknown"
+        cls,
+        path: str | os.PathLike[str],
+        library: Library | None = None,
+        actor: str = "unknown",
+        create: bool = True,
     ) -> Store:
         """Open (or create) a database.
 
@@ -142,18 +148,29 @@ class Store(
             library: The instrument library to score with (default: the bundled library plus
                 ``RECOVERYCAP_INSTRUMENTS``).
             actor: Who is using it (a worker code or login name), for the audit log.
+            create: Create the database if the file does not exist (or is empty). False for
+                anything that only reads: a missing file is then refused, and nothing is
+                created.
 
         Raises:
-            StoreError: the file cannot be used (see :func:`connect`).
+            StoreError: the file cannot be used (see :func:`connect`), or ``create`` is false
+                and there is no database at ``path``.
             SchemaVersionError: written by a newer recoverycap, not a recoverycap database, or
                 an upgrade failed (nothing changed; the backup is kept).
         """
         name = str(path)
+        missing = StoreError(
+            f"no database at {name}; check --db (or RECOVERYCAP_DB), or run 'recoverycap info'"
+        )
+        if not create and name != ":memory:" and not Path(name).exists():
+            raise missing
 
         def refuse_newer(conn: sqlite3.Connection) -> None:
             found = read_version(conn, name)
             if found > SCHEMA_VERSION:
                 raise SchemaVersionError(newer_message(name, found, SCHEMA_VERSION))
+            if found == 0 and not create and name != ":memory:":
+                raise missing
 
         conn = connect(path, check=refuse_newer)
         try:
@@ -204,9 +221,14 @@ class Store(
         Columns: ``administration_id, subject_type, subject, site, cohort, instrument, version,
         timepoint, administered_at, mode, scale, raw, score, band, answered, n_items, prorated``.
 
+        Participants' scores only, unless ``subject_type="worker"`` (peer workers' own
+        wellbeing scores, each under the worker's code: individual results that must not leave
+        the organisation) or ``subject_type=None`` (both) is given.
+
         Args:
             **filters: ``instrument``, ``timepoint`` (one or a list), ``site``, ``cohort``,
-                ``programme`` (participants ever enrolled in it), ``subject_type``, ``subject``,
+                ``programme`` (participants ever enrolled in it), ``subject_type``
+                (``participant`` by default, ``worker``, or None for both), ``subject``,
                 ``date_from``, ``date_to`` (administration dates, inclusive).
         """
         from .frames import scores_frame
@@ -216,7 +238,8 @@ class Store(
     def answers_frame(self, **filters: Any) -> pd.DataFrame:
         """Answers in long form: one row per administration and item, with ``value`` and
         ``missing_reason`` (completed administrations; ``status=`` to choose others). Filters as
-        :meth:`scores_frame`."""
+        :meth:`scores_frame`: participants' answers only unless ``subject_type`` says
+        otherwise."""
         from .frames import answers_frame
 
         return answers_frame(self, **filters)
@@ -250,23 +273,46 @@ class Store(
         wide: bool = False,
         format: str | None = None,
         progress: Callable[[int], None] | None = None,
+        subject_type: str | None = "participant",
+        overwrite: bool = False,
         **filters: Any,
     ) -> ExportReport:
         """Export ``responses``, ``scores``, ``enrolments`` or ``activities`` to CSV or XLSX
-        (created 0600, streamed). See :mod:`recoverycap.store.exports`."""
+        (created 0600, streamed). Participants' responses and scores only unless
+        ``subject_type`` is ``worker`` (or None, both); an existing file is refused unless
+        ``overwrite``. See :func:`recoverycap.store.exports.export`."""
         from .exports import export
 
-        return export(self, kind, path, wide=wide, format=format, progress=progress, **filters)
+        return export(
+            self,
+            kind,
+            path,
+            wide=wide,
+            format=format,
+            progress=progress,
+            subject_type=subject_type,
+            overwrite=overwrite,
+            **filters,
+        )
 
     def backup(
-        self, path: str | os.PathLike[str], progress: Callable[[int, int], None] | None = None
+        self,
+        path: str | os.PathLike[str],
+        progress: Callable[[int, int], None] | None = None,
+        overwrite: bool = False,
     ) -> BackupReport:
         """A checked copy of the database at ``path`` (0600), made while it stays in use.
 
+        Args:
+            path: The backup file.
+            progress: Called with the pages copied and the total, now and then.
+            overwrite: Replace ``path`` if it exists; by default an existing file is refused.
+
         Raises:
-            BackupError: the copy failed or did not check out; nothing is left at ``path``.
+            BackupError: the copy failed or did not check out, or ``path`` exists (without
+                ``overwrite``); nothing is left at ``path``.
         """
-        return backup_connection(self.conn, Path(path), progress)
+        return backup_connection(self.conn, Path(path), progress, overwrite)
 
     @staticmethod
     def restore(

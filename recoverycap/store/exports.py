@@ -8,10 +8,17 @@
   When a person has more than one completed administration of an instrument at a time point, the
   latest is used and the report says how often that happened.
 
-Files are written to a temporary file created 0600 beside the target and renamed into place when
-complete, so a failed export never leaves half a file. Rows are streamed from the database to
-the file (XLSX in openpyxl's write-only mode), so memory stays flat. The export's filters are
-those of :func:`recoverycap.store.frames.filter_sql`.
+Privacy by default: responses and scores exports hold participants' data only. Peer workers' own
+wellbeing answers and scores (stored under their worker codes) are exported only when asked for
+with ``subject_type="worker"`` (or None for both), and the report then carries a warning that
+worker-level data identifies individuals and must not leave the organisation.
+
+Files are written to a temporary file created 0600 beside the target and put in place when
+complete, so a failed export never leaves half a file; an existing file is never replaced unless
+``overwrite=True``. The format is ``csv`` or ``xlsx``, from the file's extension or given; any
+other extension (e.g. ``.json``) is refused rather than silently written as CSV. Rows are
+streamed from the database to the file (XLSX in openpyxl's write-only mode), so memory stays
+flat. The export's filters are those of :func:`recoverycap.store.frames.filter_sql`.
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ import attrs
 from ..errors import RecoveryCapError, StoreError
 from ..paths import open_private
 from .base import date_range, in_clause
-from .fields import DEFAULT_TIMEPOINTS
+from .fields import DEFAULT_TIMEPOINTS, SUBJECT_TYPES, one_of
+from .files import put_in_place, refuse_existing
 from .frames import ANSWER_COLUMNS, SCORE_COLUMNS, answers_sql, scores_sql
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -37,6 +45,11 @@ if TYPE_CHECKING:  # pragma: no cover
 
 KINDS = ("responses", "scores", "enrolments", "activities")
 FORMATS = ("csv", "xlsx")
+EXTENSIONS = {".csv": "csv", ".xlsx": "xlsx"}
+WORKER_WARNING = (
+    "this file holds peer workers' own wellbeing answers or scores under their worker codes: "
+    "worker-level data identifies individuals and must not leave the organisation"
+)
 XLSX_MAX_ROWS = 1_048_576
 PROGRESS_EVERY = 50_000
 WIDE_ID_COLUMNS = ("subject_type", "subject", "site", "cohort", "timepoint")
@@ -88,6 +101,9 @@ class ExportReport:
         duplicates: Wide only: person-time points with more than one administration of an
             instrument (the latest was used).
         notes: Anything the person exporting should know.
+        subject_type: Whose responses or scores it holds: ``participant``, ``worker`` or None
+            (both); None for enrolments and activities (participants' records).
+        warnings: What the person exporting must act on (worker-level data in the file).
     """
 
     path: Path
@@ -98,6 +114,8 @@ class ExportReport:
     columns: tuple[str, ...]
     duplicates: int = 0
     notes: tuple[str, ...] = ()
+    subject_type: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def safe_name(*parts: str) -> str:
@@ -153,11 +171,11 @@ class _Writer:
             return cleaned
         return value
 
-    def finish(self) -> None:
+    def finish(self, overwrite: bool) -> None:
         if self.format == "xlsx":
             self.book.save(self.handle)
         self.handle.close()
-        os.replace(self.tmp, self.path)
+        put_in_place(self.tmp, self.path, "export", overwrite)
         os.chmod(self.path, 0o600)
 
     def abort(self) -> None:
@@ -396,6 +414,37 @@ def _wide(
     return tuple(columns), duplicates
 
 
+def export_format(path: Path, format: str | None = None) -> str:
+    """The format to write ``path`` in: ``format`` if given, else from the file's extension.
+
+    Raises:
+        StoreError: the format is not csv or xlsx; no format is given and the extension is not
+            ``.csv`` or ``.xlsx`` (e.g. ``.json``); or the extension says the other format.
+    """
+    named = EXTENSIONS.get(path.suffix.lower())
+    if format is None:
+        if named is None:
+            ext = (
+                f"its extension {path.suffix!r} is"
+                if path.suffix
+                else "it has no extension, so it is"
+            )
+            raise StoreError(
+                f"cannot tell which format to write {path.name} in: {ext} not .csv or .xlsx; "
+                "name the file .csv or .xlsx, or give the format (--format csv or --format xlsx)"
+            )
+        return named
+    fmt = format.lower()
+    if fmt not in FORMATS:
+        raise StoreError(f"format {format!r} is not one of {', '.join(FORMATS)}")
+    if named is not None and named != fmt:
+        raise StoreError(
+            f"{path.name} is named {path.suffix} but the format asked for is {fmt}; "
+            f"name it .{fmt} or leave out the format"
+        )
+    return fmt
+
+
 def export(
     store: StoreBase,
     kind: str,
@@ -404,6 +453,8 @@ def export(
     format: str | None = None,
     progress: Callable[[int], None] | None = None,
     status: str = "complete",
+    subject_type: str | None = "participant",
+    overwrite: bool = False,
     **filters: Any,
 ) -> ExportReport:
     """Export one kind of record to a CSV or XLSX file (created 0600, streamed).
@@ -411,11 +462,17 @@ def export(
     Args:
         store: The store.
         kind: ``responses``, ``scores``, ``enrolments`` or ``activities``.
-        path: The file to write (replaced if it exists, only once the export is complete).
+        path: The file to write; ``.csv`` or ``.xlsx`` unless ``format`` is given.
         wide: One row per person per time point (responses and scores only).
-        format: ``csv`` or ``xlsx`` (default: from the file's extension, else csv).
+        format: ``csv`` or ``xlsx`` (default: from the file's extension).
         progress: Called with the rows written so far, now and then.
         status: Administrations to include (responses and scores): ``complete`` by default.
+        subject_type: Responses and scores: ``participant`` (default), ``worker`` (peer
+            workers' own wellbeing answers or scores, under their codes: the report then
+            carries :data:`WORKER_WARNING`), or None (both, with the warning). Enrolments and
+            activities are participants' records only.
+        overwrite: Replace ``path`` if it exists (only once the export is complete). By default
+            an existing file is refused.
         **filters: For responses and scores, as :meth:`Store.scores_frame`; for enrolments and
             activities: ``site``, ``cohort``, ``programme``, ``subject``, ``date_from``,
             ``date_to``.
@@ -424,21 +481,38 @@ def export(
         An :class:`ExportReport`.
 
     Raises:
-        StoreError: an unknown kind or format, ``wide`` for enrolments or activities, or more
-            rows than an XLSX sheet holds (nothing is written).
+        StoreError: an unknown kind or format, a file name whose extension is not .csv or
+            .xlsx with no format given, a file that exists already (without ``overwrite``),
+            ``wide`` for enrolments or activities, worker data asked of enrolments or
+            activities, or more rows than an XLSX sheet holds (nothing is written).
     """
     path = Path(path)
     if kind not in KINDS:
         raise StoreError(f"cannot export {kind!r}; choose one of {', '.join(KINDS)}")
-    fmt = (format or ("xlsx" if path.suffix.lower() == ".xlsx" else "csv")).lower()
-    if fmt not in FORMATS:
-        raise StoreError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
+    fmt = export_format(path, format)
     if wide and kind not in ("responses", "scores"):
         raise StoreError(
             f"--wide is for responses and scores (one row per person per time point); {kind} are exported one row per record"
         )
+    if "subject_type" in filters:  # also accepted among the filters, as scores_frame takes it
+        subject_type = filters.pop("subject_type")
+    if subject_type is not None:
+        subject_type = one_of("subject_type", subject_type, SUBJECT_TYPES)
+    warnings: tuple[str, ...] = ()
+    if kind in ("responses", "scores"):
+        filters["subject_type"] = subject_type
+        if subject_type != "participant":
+            warnings = (WORKER_WARNING,)
+    elif subject_type == "worker":
+        raise StoreError(
+            f"{kind} are participants' records; worker data (subject_type worker) is only in "
+            "responses and scores"
+        )
     if not path.parent.is_dir():
         raise StoreError(f"the folder {path.parent} does not exist")
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder; give a file name for the export")
+    refuse_existing(path, "export", overwrite)
     writer = _Writer(path, fmt, kind)
     duplicates = 0
     try:
@@ -451,7 +525,7 @@ def export(
                 writer.write(row)
                 if progress and writer.rows % PROGRESS_EVERY == 0:
                     progress(writer.rows)
-        writer.finish()
+        writer.finish(overwrite)
     except BaseException:
         writer.abort()
         raise
@@ -467,5 +541,14 @@ def export(
             f"{writer.replaced} control character(s) that XLSX cannot hold were replaced with \ufffd"
         )
     return ExportReport(
-        path, kind, fmt, wide, writer.rows, tuple(columns), duplicates, tuple(notes)
+        path,
+        kind,
+        fmt,
+        wide,
+        writer.rows,
+        tuple(columns),
+        duplicates,
+        tuple(notes),
+        subject_type if kind in ("responses", "scores") else None,
+        warnings,
     )

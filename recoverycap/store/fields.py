@@ -74,6 +74,9 @@ CODE_MAX = 32
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")
 PRISON_NUMBER_RE = re.compile(r"^[A-Za-z][0-9]{4}[A-Za-z]{2}$")
 """The shape of a prison (NOMIS) number, e.g. A1234BC: refused as a participant code."""
+PRISON_NUMBER_IN_TEXT_RE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][0-9]{4}[A-Za-z]{2}(?![A-Za-z0-9])")
+"""The same shape standing alone inside free text (notes): refused there too."""
+NOTES_MAX = 1000
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 TEXT_MAX = 200
@@ -205,6 +208,27 @@ def check_text(
     return text
 
 
+def check_notes(value: Any, field: str = "notes", where: str = "") -> str | None:
+    """Optional free-text notes (at most :data:`NOTES_MAX` characters); empty becomes None.
+
+    Notes are read by everyone who reads the records, so anything in them shaped like a prison
+    (NOMIS) number (one letter, four digits, two letters, e.g. A1234BC), the same shape
+    :func:`check_code` refuses as a code, is refused with the reason.
+    """
+    text = check_text(value, field, where, max_len=NOTES_MAX)
+    if text is not None:
+        found = PRISON_NUMBER_IN_TEXT_RE.search(text)
+        if found is not None:
+            raise invalid(
+                field,
+                f"{found.group()!r} (character {found.start() + 1}) looks like a prison number "
+                "(one letter, four digits, two letters, e.g. A1234BC); prison numbers and names "
+                "must never be stored: refer to people by their pseudonymous code (e.g. ALT-0042)",
+                where,
+            )
+    return text
+
+
 def check_encodable(text: str, field: str, where: str = "") -> str:
     """Refuse text that cannot be stored as UTF-8 (lone surrogates)."""
     try:
@@ -262,6 +286,28 @@ def check_date(value: Any, field: str, where: str = "", required: bool = True) -
         raise invalid(field, str(exc), where) from None
     if day is None and required:
         raise invalid(field, "a date is required (YYYY-MM-DD, e.g. 2025-03-31)", where)
+    return day
+
+
+def check_not_future(
+    day: dt.date, field: str, what: str, where: str = "", today: dt.date | None = None
+) -> dt.date:
+    """``day`` if it is not after today (this computer's date), else InvalidRecord in the words
+    follow-ups use: "the date 2030-01-01 is in the future; record ... once it has happened".
+
+    Args:
+        day: The date.
+        field: The field's name, for the message.
+        what: What is being recorded, e.g. ``an activity``.
+        where: The file and row, if any.
+        today: Today (default: this computer's date).
+    """
+    if day > (today or dt.date.today()):
+        raise invalid(
+            field,
+            f"the date {day.isoformat()} is in the future; record {what} once it has happened",
+            where,
+        )
     return day
 
 
@@ -323,7 +369,11 @@ def check_substance_outcome(value: Any, where: str = "") -> str | None:
 def check_enrolment(
     started: dt.date, ended: dt.date | None, outcome: Any, reason: Any, where: str = ""
 ) -> tuple[str, str | None]:
-    """The outcome and reason of an enrolment, checked together with its dates."""
+    """The outcome and reason of an enrolment, checked together with its dates.
+
+    A reason is required when, and only when, the outcome is ``not_completed`` (the reasons
+    people leave a programme are part of its evaluation, so a blank one is refused).
+    """
     outcome = one_of("outcome", outcome, OUTCOMES, where)
     if reason is not None and not (isinstance(reason, str) and not reason.strip()):
         reason = one_of(
@@ -340,6 +390,13 @@ def check_enrolment(
             )
     else:
         reason = None
+        if outcome == "not_completed":
+            raise invalid(
+                "reason",
+                "an enrolment that was not completed needs a reason for non-completion: one of "
+                f"{', '.join(NONCOMPLETION_REASONS)}",
+                where,
+            )
     if ended is not None and ended < started:
         raise invalid(
             "ended", f"{ended.isoformat()} is before the start, {started.isoformat()}", where

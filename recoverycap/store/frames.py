@@ -3,6 +3,10 @@
 :func:`scores_frame` has one row per completed administration and scale, with the columns in
 :data:`SCORE_COLUMNS`; :func:`answers_frame` one row per administration and item. Both take the
 same filters (:func:`filter_sql`), which exports use too.
+
+Privacy by default: both frames hold participants' data only unless ``subject_type="worker"``
+(a peer worker's own wellbeing answers and scores, under their code) or ``subject_type=None``
+(both) is asked for. Team wellbeing results go through :mod:`recoverycap.privacy`.
 """
 
 from __future__ import annotations
@@ -85,7 +89,8 @@ def filter_sql(**filters: Any) -> tuple[list[str], list[Any]]:
         site: Site(s) of the participant (or worker).
         cohort: Cohort(s).
         programme: Programme code(s): participants ever enrolled in one of them.
-        subject_type: ``participant`` or ``worker``.
+        subject_type: ``participant`` or ``worker`` (None: both; the frames and exports choose
+            ``participant`` unless told otherwise).
         subject: Participant (or worker) code(s).
         date_from: Administered on or after this date.
         date_to: Administered on or before this date.
@@ -162,11 +167,17 @@ def _times(series: pd.Series) -> pd.Series:
     return pd.to_datetime(series, format="ISO8601", utc=True)
 
 
-def scores_frame(store: StoreBase, status: str = "complete", **filters: Any) -> pd.DataFrame:
-    """Scores in long form; see :meth:`recoverycap.store.Store.scores_frame`."""
+def scores_frame(
+    store: StoreBase,
+    status: str = "complete",
+    subject_type: str | None = "participant",
+    **filters: Any,
+) -> pd.DataFrame:
+    """Scores in long form; see :meth:`recoverycap.store.Store.scores_frame`. Participants'
+    only unless ``subject_type`` says ``worker`` (or None: both)."""
     import pandas as pd
 
-    sql, params = scores_sql(status, **filters)
+    sql, params = scores_sql(status, subject_type=subject_type, **filters)
     frame = pd.read_sql_query(sql, store.conn, params=params)
     frame = frame.reindex(columns=list(SCORE_COLUMNS))
     frame["administered_at"] = _times(frame["administered_at"])
@@ -192,13 +203,18 @@ def scores_frame(store: StoreBase, status: str = "complete", **filters: Any) -> 
     return frame
 
 
-def answers_frame(store: StoreBase, status: str = "complete", **filters: Any) -> pd.DataFrame:
+def answers_frame(
+    store: StoreBase,
+    status: str = "complete",
+    subject_type: str | None = "participant",
+    **filters: Any,
+) -> pd.DataFrame:
     """Answers in long form, in each instrument's item order; ``value`` keeps each answer's type
     (codes as integers, numbers as floats, text as text) and is None when ``missing_reason`` is
-    given."""
+    given. Participants' only unless ``subject_type`` says ``worker`` (or None: both)."""
     import pandas as pd
 
-    sql, params = answers_sql(status, **filters)
+    sql, params = answers_sql(status, subject_type=subject_type, **filters)
     cursor = store.conn.execute(sql, params)
     rows = cursor.fetchall()
     # dtype=object keeps each answer's own type (a column of codes with gaps would become floats)

@@ -18,6 +18,7 @@ from .administrations import (
     ANSWER_INSERT,
     SCORE_UPSERT,
     BulkScorer,
+    alert_audit_row,
     alert_rows,
     check_answer,
     same_answer,
@@ -350,7 +351,7 @@ class ResponsesImporter(Importer):
         adm_rows: list[tuple[Any, ...]] = []
         answer_rows: list[tuple[Any, ...]] = []
         score_params: list[tuple[Any, ...]] = []
-        alert_params: list[tuple[Any, ...]] = []
+        alert_params: list[tuple[tuple[Any, ...], str]] = []
         audit_rows: list[tuple[Any, ...]] = []
         stamp = now()
         by, import_id, reason = self.by, self.import_id, self.reason
@@ -412,7 +413,10 @@ class ResponsesImporter(Importer):
                 )
                 score_params.extend(score_rows(adm_id, sheet, stamp))
                 if sheet.alerts:
-                    alert_params.extend(alert_rows(adm_id, sheet.alerts, stamp))
+                    alert_params.extend(
+                        (params, f"{reason} row {first}")
+                        for params in alert_rows(adm_id, sheet.alerts, stamp)
+                    )
                 summary = {
                     "subject": code,
                     "instrument": inst.id,
@@ -458,7 +462,9 @@ class ResponsesImporter(Importer):
                 )
             self.conn.executemany(ANSWER_INSERT, answer_rows)
             self.conn.executemany(SCORE_UPSERT, score_params)
-            self.conn.executemany(ALERT_INSERT, alert_params)
+            for params, why in alert_params:  # rare: one at a time, each logged once stored
+                if self.conn.execute(ALERT_INSERT, params).rowcount:
+                    audit_rows.append(alert_audit_row(params, by, why))
             self.conn.executemany(audit.INSERT_SQL, audit_rows)
 
     def _update(

@@ -5,9 +5,11 @@ Columns (names as in the first row, any order; cells are trimmed; dates are ISO 
 - ``participants``: ``participant`` (the code), and optionally ``site``, ``cohort``,
   ``release_date``, ``status``.
 - ``enrolments``: ``participant``, ``programme``, ``started``, and optionally ``ended``,
-  ``outcome`` (default ``ongoing``), ``reason``, ``substance_outcome``.
-- ``activities``: ``participant`` (may be blank), ``activity`` (the kind), ``date``, and
-  optionally ``programme``, ``result``, ``mode``, ``timepoint``, ``notes``.
+  ``outcome`` (default ``ongoing``), ``reason`` (required when the outcome is
+  ``not_completed``), ``substance_outcome``.
+- ``activities``: ``participant`` (may be blank), ``activity`` (the kind), ``date`` (not after
+  today), and optionally ``programme``, ``result``, ``mode``, ``timepoint``, ``notes`` (nothing
+  shaped like a prison number).
 - ``responses``, long: ``participant``, ``timepoint``, ``instrument`` (``id`` or ``id@version``),
   ``item``, ``value``, ``missing_reason``, ``administered_at``, and optionally ``mode``;
   one row per answer.
@@ -59,6 +61,8 @@ from .fields import (
     check_date,
     check_enrolment,
     check_id,
+    check_not_future,
+    check_notes,
     check_substance_outcome,
     check_text,
     new_id,
@@ -368,12 +372,13 @@ class ActivitiesImporter(Importer):
                     )
                     day = check_date(self.cell(cells, "date"), "date")
                     assert day is not None
+                    check_not_future(day, "date", "an activity")
                     timepoint = (
                         check_id(self.cell(cells, "timepoint"), "timepoint")
                         if self.cell(cells, "timepoint")
                         else None
                     )
-                    notes = check_text(self.cell(cells, "notes"), "notes", max_len=1000)
+                    notes = check_notes(self.cell(cells, "notes"))
                 except InvalidRecord as exc:
                     self.invalid(n, exc)
                     continue

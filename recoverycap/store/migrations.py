@@ -1,7 +1,8 @@
 """Schema versions and upgrading an older database.
 
 :data:`MIGRATIONS` is the list of steps, one per schema version; step 1 creates the first schema
-(:data:`recoverycap.store.schema.V1`). Opening a database written by an older recoverycap:
+(:data:`recoverycap.store.schema.V1`); step 2 changes no table but logs the alerts that
+recoverycap 0.1.0 stored without an audit entry. Opening a database written by an older recoverycap:
 
 1. copies it with SQLite's online backup to ``<name>.v<old>.bak`` (0600; never overwriting an
    earlier backup), and checks the copy;
@@ -69,6 +70,38 @@ def _seed_v1(conn: sqlite3.Connection, actor: str) -> None:
         )
 
 
+def _log_unlogged_alerts(conn: sqlite3.Connection, actor: str) -> None:
+    """Give every stored alert without an audit entry its entry.
+
+    Schema version 1 databases written by recoverycap 0.1.0 stored the alerts raised as an
+    answer was saved, or when an administration was completed or imported, without logging them.
+    Each gets the entry it would have had: who was administering (the administration's
+    ``administered_by``, else whoever recorded it) at the moment it was raised, with a reason
+    saying it was added on the upgrade.
+    """
+    from .administrations import alert_audit_row
+
+    rows = conn.execute(
+        "SELECT x.id, x.administration_id, x.alert, x.kind, x.item, x.scale, x.value, x.message, "
+        "x.raised_at, coalesce(a.administered_by, a.recorded_by) "
+        "FROM alerts x JOIN administrations a ON a.id = x.administration_id "
+        "WHERE NOT EXISTS (SELECT 1 FROM audit_log l WHERE l.table_name = 'alerts' "
+        "AND l.record_id = x.id AND l.action = 'insert') ORDER BY x.raised_at, x.id"
+    ).fetchall()
+    conn.executemany(
+        audit.INSERT_SQL,
+        [
+            alert_audit_row(
+                tuple(row[:9]),
+                row[9] or actor,
+                "logged on the upgrade to schema version 2 (recoverycap 0.1.0 stored this alert "
+                "without an audit entry)",
+            )
+            for row in rows
+        ],
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -76,6 +109,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "activities, administrations, answers, scores, alerts and the audit log.",
         V1,
         _seed_v1,
+    ),
+    Migration(
+        2,
+        "Every stored alert has an audit entry (alerts stored without one are logged).",
+        "",
+        _log_unlogged_alerts,
     ),
 )
 SCHEMA_VERSION = MIGRATIONS[-1].version

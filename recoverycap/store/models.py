@@ -289,7 +289,25 @@ class Administration:
 
 @attrs.frozen
 class StoredAlert:
-    """An alert raised during an administration, and who acknowledged it."""
+    """An alert raised during an administration, and who acknowledged it.
+
+    Attributes:
+        id: Stable unique id.
+        administration_id: The administration that raised it.
+        alert: The alert's id in the instrument file (e.g. ``self_harm``).
+        kind: The alert's kind (e.g. ``safeguarding``).
+        item: The item whose answer raised it, or None (a scale alert).
+        scale: The scale whose score raised it, or None (an item alert).
+        value: The answer or score that raised it.
+        message: What to do, from the instrument file.
+        raised_at: When it was raised (UTC).
+        acknowledged_by: Who acknowledged it, or None.
+        acknowledged_at: When (UTC), or None.
+        subject_type: ``participant`` or ``worker`` (None when read without its administration).
+        subject: The participant's (or worker's) code, or None.
+        instrument: The instrument's id, or None.
+        timepoint: The time point, or None.
+    """
 
     id: str
     administration_id: str
@@ -302,7 +320,15 @@ class StoredAlert:
     raised_at: str
     acknowledged_by: str | None
     acknowledged_at: str | None
+    subject_type: str | None = None
+    subject: str | None = None
+    instrument: str | None = None
+    timepoint: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> StoredAlert:
-        return cls(**{f.name: row[f.name] for f in attrs.fields(cls)})
+        values: dict[str, Any] = {
+            f.name: row[f.name] if f.default is attrs.NOTHING else row.get(f.name)
+            for f in attrs.fields(cls)
+        }
+        return cls(**values)
