@@ -8,6 +8,7 @@ and matplotlib are imported inside the commands only.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 import warnings
@@ -53,8 +54,9 @@ def load_answers(store: Any, **filters: Any) -> Any:
     return store.answers_frame(**{k: v for k, v in filters.items() if v is not None})
 
 
-def load_outcomes(store: Any) -> Any:
-    """Follow-up attempts as a frame: participant, timepoint, result, date."""
+def load_outcomes(store: Any, as_of: dt.date | None = None) -> Any:
+    """Follow-up attempts (on or before ``as_of``) as a frame: participant, timepoint, result,
+    date."""
     import pandas as pd
 
     rows = [
@@ -65,6 +67,7 @@ def load_outcomes(store: Any) -> Any:
             "date": str(a.date),
         }
         for a in store.activities(kind="followup_attempt")
+        if as_of is None or a.date is None or a.date <= as_of
     ]
     return pd.DataFrame(rows, columns=["participant", "timepoint", "result", "date"])
 
@@ -141,6 +144,26 @@ def _filters(f: Callable[..., Any]) -> Callable[..., Any]:
         help="Output format.",
     )(f)
     return f
+
+
+def _instrument(app: AppContext, instrument_id: str) -> Any:
+    """The instrument, if it is one participants answer (outcome analysis is of participants;
+    peer workers' questionnaires are summarised for teams only)."""
+    from recoverycap.analysis import outcome_instrument
+
+    return outcome_instrument(app.library.get(instrument_id))
+
+
+def _require_scores(frame: Any, inst: Any, **filters: str | None) -> None:
+    """A plain error when there is nothing to analyse, naming the instrument and the filters."""
+    if len(frame):
+        return
+    given = ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in filters.items() if v is not None)
+    raise click.ClickException(
+        f"no participant has answered {inst.label} ({inst.id}) in this database"
+        + (f" with {given}" if given else "")
+        + ", so there is nothing to analyse"
+    )
 
 
 def _scale_id(inst: Any, scale: str | None) -> str:
@@ -223,23 +246,28 @@ def change(
     it gives them, the sample's baseline SD where it does not, or the values you give; the output
     says which. Example: recoverycap analyse change --instrument barc10 --from intake --to release
     """
-    from recoverycap.analysis import CATEGORIES, change_table, items_wide, reliable_change
+    from recoverycap.analysis import (
+        CATEGORIES,
+        change_table,
+        check_timepoints,
+        filter_scores,
+        items_wide,
+        reliable_change,
+    )
     from recoverycap.errors import AnalysisError
 
     if sample and (reliability is not None or sd is not None):
         raise click.UsageError("use either --sample or --reliability/--sd, not both")
-    inst = app.library.get(instrument_id)
+    inst = _instrument(app, instrument_id)
     scale_id = _scale_id(inst, scale)
-    with open_store(app) as store:
+    with open_store(app, create=False) as store:
         frame = load_scores(
-            store,
-            by=by,
-            instrument=inst.id,
-            timepoint=[before, after],
-            programme=programme,
-            site=site,
-            cohort=cohort,
+            store, by=by, instrument=inst.id, programme=programme, site=site, cohort=cohort
         )
+        _require_scores(frame, inst, programme=programme, site=site, cohort=cohort)
+        # check against every time point the data hold, then cut to the two asked for
+        check_timepoints(frame, {"--from": before, "--to": after})
+        frame = filter_scores(frame, timepoint=[before, after])
         items = None
         if sample:
             items = items_wide(
@@ -294,7 +322,7 @@ def change(
         )
         lines += ["", _table_text(counts.reset_index())]
         if which == "people":
-            lines += ["", *rc.people["sentence"].tolist()]
+            lines += ["", *rc.people.loc[rc.people["group"] == "all", "sentence"].tolist()]
         else:
             lines += ["", "One sentence per person: add --table people."]
         return "\n".join(lines)
@@ -373,22 +401,25 @@ def trajectory(
     The tests use people scored at every time point; the growth model keeps everyone with any
     score and explains in plain words when it had to simplify.
     """
-    from recoverycap.analysis import growth_table, repeated_measures
+    from recoverycap.analysis import (
+        check_timepoints,
+        filter_scores,
+        growth_table,
+        repeated_measures,
+    )
     from recoverycap.analysis.repeated import timepoint_summary
 
-    inst = app.library.get(instrument_id)
+    inst = _instrument(app, instrument_id)
     scale_id = _scale_id(inst, scale)
     order = [t.strip() for t in timepoints.split(",") if t.strip()] if timepoints else None
-    with open_store(app) as store:
+    with open_store(app, create=False) as store:
         frame = load_scores(
-            store,
-            by=by,
-            instrument=inst.id,
-            timepoint=order,
-            programme=programme,
-            site=site,
-            cohort=cohort,
+            store, by=by, instrument=inst.id, programme=programme, site=site, cohort=cohort
         )
+    _require_scores(frame, inst, programme=programme, site=site, cohort=cohort)
+    if order:
+        check_timepoints(frame, order)  # against every time point the data hold
+        frame = filter_scores(frame, timepoint=order)
     with _notes():
         summary = timepoint_summary(
             frame, timepoints=order, instrument=inst.id, scale=scale_id, by=by
@@ -473,7 +504,16 @@ def trajectory(
 @analyse.command("reliability")
 @click.option("--instrument", "instrument_id", required=True, help="Instrument id, e.g. barc10.")
 @click.option("--scale", help="Only this scale (default: every scale of two or more items).")
-@click.option("--timepoint", help="Only administrations at this time point.")
+@click.option(
+    "--timepoint", help="Only questionnaires at this time point (each person's first there)."
+)
+@click.option(
+    "--all-administrations",
+    "all_administrations",
+    is_flag=True,
+    help="Use every questionnaire, counting people who answered more than once more than once "
+    "(default: one per person, their first).",
+)
 @click.option(
     "--listwise",
     is_flag=True,
@@ -489,6 +529,7 @@ def reliability(
     instrument_id: str,
     scale: str | None,
     timepoint: str | None,
+    all_administrations: bool,
     listwise: bool,
     show_items: bool,
     fmt: str,
@@ -497,22 +538,48 @@ def reliability(
     site: str | None,
     cohort: str | None,
 ) -> None:
-    """Cronbach's α with its 95% CI for each scale in the sample, and item-total correlations."""
-    from recoverycap.analysis import add_programme, items_wide
+    """Cronbach's α with its 95% CI for each scale in the sample, and item-total correlations.
+
+    Each person counts once: their first questionnaire (usually intake), or with --timepoint
+    their first at that time point. --all-administrations uses every questionnaire instead,
+    which treats repeat answers from the same people as if they came from different people.
+    """
+    from recoverycap.analysis import (
+        add_programme,
+        check_timepoints,
+        filter_scores,
+        first_administrations,
+        items_wide,
+    )
     from recoverycap.analysis.reliability import item_table, results_table, scale_reliabilities
 
-    inst = app.library.get(instrument_id)
-    with open_store(app) as store:
+    inst = _instrument(app, instrument_id)
+    with open_store(app, create=False) as store:
         answers = load_answers(
             store,
             instrument=inst.id,
-            timepoint=timepoint,
             programme=programme,
             site=site,
             cohort=cohort,
         )
         enrolments = _enrolments_frame(store) if by == "programme" else None
+    _require_scores(answers, inst, programme=programme, site=site, cohort=cohort)
     items = items_wide(answers, inst.id)
+    if timepoint is not None:
+        check_timepoints(items, {"--timepoint": timepoint})  # against every one the data hold
+        items = filter_scores(items, timepoint=timepoint)
+    n_all = len(items)
+    if not all_administrations:
+        items = first_administrations(items)
+    n_people = int(items["subject"].nunique()) if "subject" in items.columns else 0
+    where = f" at {timepoint}" if timepoint else ""
+    if all_administrations:
+        used = (
+            f"every questionnaire{where}: {n_all} from {n_people} people (people who answered "
+            "more than once count more than once)"
+        )
+    else:
+        used = f"one questionnaire per person, their first{where}: {n_people} people"
     if enrolments is not None:
         items = add_programme(items, enrolments)
     policy = "listwise" if listwise else "pairwise"
@@ -525,6 +592,7 @@ def reliability(
     def text() -> str:
         lines = [
             f"{inst.label}: Cronbach's α ({policy} deletion, Feldt 95% CI)",
+            f"Using {used}.",
             _table_text(table),
         ]
         if show_items:
@@ -540,7 +608,12 @@ def reliability(
         {"scales": table, "items": items_table},
         "items" if show_items else "scales",
         text,
-        {"instrument": inst.id},
+        {
+            "instrument": inst.id,
+            "timepoint": timepoint,
+            "administrations": "all" if all_administrations else "first per person",
+            "used": used,
+        },
     )
 
 
@@ -559,6 +632,13 @@ def reliability(
     help="Compare baseline scores of those followed up and lost at this time point (default: the last).",
 )
 @click.option(
+    "--as-of",
+    "as_of",
+    metavar="DATE",
+    help="Count as of this date (YYYY-MM-DD; default: today): who was due by then, and only "
+    "questionnaires and follow-up outcomes up to it.",
+)
+@click.option(
     "--table",
     "which",
     type=click.Choice(["followed", "reasons", "comparison"]),
@@ -573,6 +653,7 @@ def attrition_(
     instrument_id: str | None,
     baseline: str | None,
     compare_at: str | None,
+    as_of: str | None,
     which: str,
     fmt: str,
     by: str | None,
@@ -581,26 +662,53 @@ def attrition_(
     cohort: str | None,
 ) -> None:
     """Who was followed up at each time point, the recorded reasons for the others, and how
-    those followed up compare at baseline with those lost."""
-    from recoverycap.analysis import attrition
+    those followed up compare at baseline with those lost.
 
-    inst = app.library.get(instrument_id).id if instrument_id else None
-    with open_store(app) as store:
+    Only people whose window for a time point has closed by --as-of count as due there (the
+    schedule, as in 'recoverycap due'): people not yet due, or with no date for it yet (no
+    release date recorded), are counted separately and not as lost.
+    """
+    from recoverycap.analysis import attrition, due_frame
+    from recoverycap.followup import due_list
+    from recoverycap.schedule import Schedule, parse_date
+
+    day = parse_date(as_of, "--as-of", time_ok=False) or dt.date.today()
+    chosen = _instrument(app, instrument_id) if instrument_id else None
+    inst = chosen.id if chosen is not None else None
+    schedule = Schedule.for_config(app.config)
+    with open_store(app, create=False) as store:
         frame = load_scores(
-            store, by=by, instrument=inst, programme=programme, site=site, cohort=cohort
+            store,
+            by=by,
+            instrument=inst,
+            programme=programme,
+            site=site,
+            cohort=cohort,
+            date_to=day.isoformat(),
         )
-        outcomes = load_outcomes(store)
+        if chosen is not None:
+            _require_scores(
+                frame, chosen, programme=programme, site=site, cohort=cohort, as_of=as_of
+            )
+        outcomes = load_outcomes(store, as_of=day)
+        eligible = due_frame(due_list(store, day, schedule=schedule))
     with _notes():
         result = attrition(
-            frame, baseline=baseline, outcomes=outcomes, compare_at=compare_at, by=by
+            frame,
+            baseline=baseline,
+            outcomes=outcomes,
+            compare_at=compare_at,
+            by=by,
+            eligible=eligible,
         )
 
     def text() -> str:
         lines = [
-            f"Followed up (baseline: {result.baseline})",
+            f"Followed up (baseline: {result.baseline}; due as of {day.isoformat()})",
             _table_text(result.followed),
             "",
-            "Why people were not followed up (last recorded outcome)",
+            "Why people due were not followed up (what closed the time point, else the last "
+            "recorded outcome)",
             _table_text(result.reasons),
         ]
         if result.compare_at:
@@ -631,7 +739,12 @@ def attrition_(
         {"followed": result.followed, "reasons": result.reasons, "comparison": result.comparison},
         which,
         text,
-        {"baseline": result.baseline, "compare_at": result.compare_at, "notes": list(result.notes)},
+        {
+            "baseline": result.baseline,
+            "compare_at": result.compare_at,
+            "as_of": day.isoformat(),
+            "notes": list(result.notes),
+        },
     )
 
 
@@ -686,13 +799,13 @@ def plot(
 
     if output.suffix.lower() not in (".png", ".svg"):
         raise click.UsageError(f"--output must end in .png or .svg; got {output.name}")
-    inst = app.library.get(instrument_id)
+    inst = _instrument(app, instrument_id)
     if kind == "profile" and not participant:
         raise click.UsageError("a profile needs --participant CODE")
     if kind == "jacobson" and not (before and after):
         raise click.UsageError("a Jacobson plot needs --from and --to")
     scale_id = scale if kind == "profile" else _scale_id(inst, scale)
-    with open_store(app) as store, _notes():
+    with open_store(app, create=False) as store, _notes():
         if kind == "profile":
             frame = load_scores(store, instrument=inst.id, subject=participant)
             path = plot_profile(frame, str(participant), output, instrument=inst, scale=scale_id)
@@ -700,16 +813,13 @@ def plot(
             frame = load_scores(
                 store, by=by, instrument=inst.id, programme=programme, site=site, cohort=cohort
             )
+            _require_scores(frame, inst, programme=programme, site=site, cohort=cohort)
             path = plot_trajectories(frame, output, instrument=inst, scale=scale_id, by=by)
         else:
             frame = load_scores(
-                store,
-                instrument=inst.id,
-                timepoint=[before, after],
-                programme=programme,
-                site=site,
-                cohort=cohort,
+                store, instrument=inst.id, programme=programme, site=site, cohort=cohort
             )
+            _require_scores(frame, inst, programme=programme, site=site, cohort=cohort)
             rc = reliable_change(
                 frame,
                 before=before,

@@ -11,7 +11,12 @@ import pytest
 from reference.r_reference import R, agrees
 
 from recoverycap.analysis import growth_model, growth_table
-from recoverycap.analysis.growth import FIXED_COLUMNS, GROWTH_COLUMNS, time_column
+from recoverycap.analysis.growth import (
+    FIXED_COLUMNS,
+    GROWTH_COLUMNS,
+    slope_unsupported,
+    time_column,
+)
 from recoverycap.errors import AnalysisError, RecoveryCapWarning
 
 REF = Path(__file__).parent / "reference"
@@ -133,8 +138,9 @@ def test_falls_back_when_slopes_do_not_vary() -> None:
     assert model.estimate("time") == pytest.approx(0.4, abs=0.05)
 
 
-def test_too_few_repeats_use_intercept_only() -> None:
-    """Only two people have repeated scores: no random slope is tried, and the note says why."""
+def test_too_few_scores_use_intercept_only() -> None:
+    """10 scores from 8 people (two scored twice): a random slope needs more than 2 x 8 = 16
+    scores, so none is tried, and the note states that rule with these numbers."""
     rows = [
         {"subject": f"P{i}", "timepoint": "intake", "t": 0.0, "score": 30.0 + i} for i in range(8)
     ]
@@ -144,7 +150,39 @@ def test_too_few_repeats_use_intercept_only() -> None:
     ]
     model = growth_model(pd.DataFrame(rows), time="t")
     assert not model.random_slope
-    assert any("Too few people had repeated scores" in n for n in model.notes)
+    note = next(n for n in model.notes if "random slope" in n)
+    assert "more scores than twice the number of people" in note
+    assert "10 scores from 8 people, and more than 16 were needed" in note
+    assert "Too few people had repeated scores" not in " ".join(model.notes)
+
+
+def test_many_repeated_but_too_few_scores_says_so() -> None:
+    """The case the old note got wrong: most people were scored twice (so "too few repeated
+    scores" was untrue), but 2 scores each is exactly 2 x people, not more, so the note gives the
+    real rule and the numbers (lme4 too refuses as many random effects as observations)."""
+    rows = []
+    for i in range(12):
+        rows.append({"subject": f"P{i}", "timepoint": "intake", "t": 0.0, "score": 30.0 + i})
+        rows.append({"subject": f"P{i}", "timepoint": "release", "t": 8.0, "score": 33.0 + i % 5})
+    model = growth_model(pd.DataFrame(rows), time="t")
+    assert not model.random_slope
+    assert any("12 people were scored at two or more times" in n for n in model.notes)
+    assert any("24 scores from 12 people, and more than 24 were needed" in n for n in model.notes)
+
+
+@pytest.mark.parametrize(
+    ("n_obs", "n_subjects", "repeated", "expected"),
+    [
+        (300, 150, 104, "more than 300 were needed"),
+        (301, 150, 2, "at least 3 people scored at two or more different times; here there are 2"),
+        (301, 150, 1, "here there is 1"),
+        (301, 150, 3, ""),
+    ],
+)
+def test_slope_rule(n_obs: int, n_subjects: int, repeated: int, expected: str) -> None:
+    """A slope needs more scores than 2 x people and at least 3 people scored more than once."""
+    reason = slope_unsupported(n_obs, n_subjects, repeated)
+    assert expected in reason if expected else reason == ""
 
 
 def test_one_timepoint_warns_and_gives_nan() -> None:

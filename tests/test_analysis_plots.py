@@ -78,3 +78,45 @@ def test_plots_do_not_touch_pyplot(growth: pd.DataFrame, tmp_path: Path) -> None
         import matplotlib.pyplot as plt
 
         assert plt.get_fignums() == []
+
+
+def _phq9_pairs() -> pd.DataFrame:
+    """Eight people's PHQ-9 at intake and release, reaching both ends of the scale (0 and 27)."""
+    before = [27, 22, 18, 15, 12, 9, 6, 3]
+    after = [20, 10, 0, 2, 14, 0, 8, 1]
+    rows = []
+    for i, (a, b) in enumerate(zip(before, after, strict=True)):
+        rows.append({"subject": f"P{i}", "timepoint": "intake", "score": a})
+        rows.append({"subject": f"P{i}", "timepoint": "release", "score": b})
+    return pd.DataFrame(rows).assign(instrument="phq9", scale="total")
+
+
+def test_jacobson_axes_stay_inside_the_scale(library, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """PHQ-9 runs 0–27: both axes run from exactly 0 to 27 (before, about −5.5 to 32.5, with
+    ticks at −5 and 30), so no impossible score is marked; scores of 0 and 27 are drawn whole
+    (not clipped), with the space coming from the axes being set apart."""
+    from recoverycap.analysis.plots import jacobson_figure
+
+    phq9 = library.get("phq9")
+    result = reliable_change(_phq9_pairs(), instrument=phq9, reliability=0.84, sd=5)
+    assert result.scale_range == phq9.scale_range(phq9.scale("total")) == (0, 27)
+    fig = jacobson_figure(result)
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (0, 27) and ax.get_ylim() == (0, 27)
+    fig.canvas.draw()
+    shown = [t for t in ax.get_xticks() if 0 <= t <= 27]
+    assert min(shown) == 0 and max(shown) <= 27
+    assert all(not c.get_clip_on() for c in ax.collections[1:])  # the people's points
+    assert ax.spines["left"].get_position() == ("outward", 8.0)
+    _check(plot_jacobson(result, tmp_path / "phq9.png"), "png")
+
+
+def test_jacobson_without_an_instrument_uses_the_scores() -> None:
+    """With only an instrument id there is no scale range: the axes run over the scores."""
+    from recoverycap.analysis.plots import jacobson_limits
+
+    result = reliable_change(_phq9_pairs(), instrument="phq9", reliability=0.84, sd=5)
+    assert result.scale_range is None
+    assert jacobson_limits(result) == (0, 27)
+    shifted = _phq9_pairs().assign(score=lambda d: d["score"] + 10)
+    assert jacobson_limits(reliable_change(shifted, reliability=0.84, sd=5)) == (10, 37)

@@ -9,12 +9,14 @@ Degenerate but legal data (one time point, fewer than three pairs, no variance) 
 
 Modules, one concept each:
 
-- :mod:`.frames`: long and wide frames, filters, subgroups, item answers in wide form;
+- :mod:`.frames`: long and wide frames, filters, subgroups (a person on two programmes counts
+  in each and once in "all"), item answers in wide form;
 - :mod:`.change`: two time points (paired t, Wilcoxon, d_z, Hedges' g);
 - :mod:`.reliable`: Jacobson–Truax reliable and clinically significant change per person;
 - :mod:`.repeated`: three or more time points on complete cases (rm-ANOVA, Friedman, pairwise);
 - :mod:`.growth`: the mixed growth model that keeps everyone with any data;
-- :mod:`.attrition`: follow-up, reasons for loss and a baseline comparison;
+- :mod:`.attrition`: follow-up of the people due (schedule statuses from
+  :func:`due_frame`), reasons for loss and a baseline comparison;
 - :mod:`.reliability`: Cronbach's α and item-total correlations in the sample;
 - :mod:`.wellbeing`: peer-worker wellbeing by team, groups of five or more only;
 - :mod:`.plots`: profile, trajectory and Jacobson plots (PNG or SVG).
@@ -24,15 +26,20 @@ Statistics are checked against R (``tests/reference/analysis_reference.R``).
 
 from __future__ import annotations
 
-from .attrition import Attrition, attrition
+from .attrition import Attrition, attrition, due_frame
 from .change import CHANGE_COLUMNS, PairedChange, change_table, paired_change
 from .frames import (
     DEFAULT_TIMEPOINTS,
     SCORE_COLUMNS,
     add_programme,
+    check_timepoints,
+    everyone,
     filter_scores,
+    first_administrations,
     items_wide,
+    outcome_instrument,
     select_scale,
+    split,
     timepoint_order,
     wide,
 )
@@ -59,10 +66,15 @@ __all__ = [
     "add_programme",
     "attrition",
     "change_table",
+    "check_timepoints",
+    "due_frame",
+    "everyone",
     "filter_scores",
+    "first_administrations",
     "growth_model",
     "growth_table",
     "items_wide",
+    "outcome_instrument",
     "paired_change",
     "plot_jacobson",
     "plot_profile",
@@ -72,6 +84,7 @@ __all__ = [
     "repeated_measures",
     "scale_reliability",
     "select_scale",
+    "split",
     "team_wellbeing",
     "timepoint_order",
     "timepoint_summary",

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ._common import NAN, fmt, fmt_p, num, warn
-from .frames import ALL, groups, select_scale, timepoint_order, wide
+from .frames import ALL, no_scores_at, select_scale, split, timepoint_order, wide
 
 MIN_PAIRS = 3
 """Fewer complete pairs than this give NaN tests and a warning."""
@@ -392,15 +392,13 @@ def choose_timepoints(
     """The two time points to compare: as named, or the only two present.
 
     Raises:
-        AnalysisError: when a named time point is absent, or they are not named and the data hold
-            other than two time points.
+        AnalysisError: when a named time point is absent (listing those present and the closest
+            name), or they are not named and the data hold other than two time points.
     """
     present = timepoint_order(data, within)
     for name, value in (("before", before), ("after", after)):
         if value is not None and value not in present:
-            raise AnalysisError(
-                f"{name}: no scores at time point {value!r}; the data hold: {', '.join(present) or 'none'}"
-            )
+            raise AnalysisError(f"{name}: {no_scores_at(value, present)}")
     if before is not None and after is not None:
         if before == after:
             raise AnalysisError(
@@ -524,14 +522,15 @@ def change_table(
     Returns:
         A DataFrame with the columns :data:`CHANGE_COLUMNS`: the first row is everyone (``group``
         "all"); with ``by`` (e.g. ``"site"``, ``"cohort"``, ``"programme"``) one row per subgroup
-        follows. Subgroups with fewer than three pairs give NaN tests and a warning.
+        follows. A person listed under several subgroups (on two programmes, see
+        :func:`~recoverycap.analysis.frames.add_programme`) counts in each of them and once in
+        "all" (:func:`~recoverycap.analysis.frames.split`, with a warning). Subgroups with fewer
+        than three pairs give NaN tests and a warning.
     """
     data = select_scale(data, instrument, scale)
     before, after = choose_timepoints(data, within, before, after)
-    rows = [_change(data, dv, within, subject, before, after, confidence, ALL).as_dict()]
-    if by is not None:
-        for label, part in groups(data, by):
-            rows.append(
-                _change(part, dv, within, subject, before, after, confidence, label).as_dict()
-            )
+    rows = [
+        _change(part, dv, within, subject, before, after, confidence, label).as_dict()
+        for label, part in split(data, by, subject)
+    ]
     return pd.DataFrame(rows, columns=list(CHANGE_COLUMNS))

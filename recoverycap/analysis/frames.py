@@ -8,7 +8,8 @@ DataFrame built by hand, or read from an export, works the same way.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import difflib
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -120,6 +121,23 @@ def _dates(values: pd.Series) -> pd.Series:
     return stamps.dt.tz_convert(None)
 
 
+def outcome_instrument(instrument: Any) -> Any:
+    """``instrument``, if participants answer it: outcome analysis is of participants.
+
+    Raises:
+        AnalysisError: for a peer-worker questionnaire (``audience = "worker"``, e.g. the CBI),
+            saying that workers' wellbeing is reported only for teams.
+    """
+    if getattr(instrument, "audience", "participant") == "worker":
+        raise AnalysisError(
+            f"{instrument.label} ({instrument.id}) is a peer-worker questionnaire. Outcome "
+            "analysis ('recoverycap analyse') covers participants only; peer workers' wellbeing "
+            "is reported only at team level, for groups of five or more, so that no one's "
+            "answers can be picked out: use 'recoverycap wellbeing summary'"
+        )
+    return instrument
+
+
 def select_scale(
     data: pd.DataFrame, instrument: str | None = None, scale: str | None = None
 ) -> pd.DataFrame:
@@ -184,6 +202,82 @@ def timepoint_order(
     return known + others
 
 
+def did_you_mean(value: str, choices: Sequence[str]) -> str:
+    """`` (did you mean 'programme_end'?)`` for the closest of ``choices`` (difflib), or ""."""
+    close = difflib.get_close_matches(str(value), [str(c) for c in choices], n=1, cutoff=0.75)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def no_scores_at(value: str, present: Sequence[str]) -> str:
+    """The message for a time point the data hold no scores at: the time points they hold, and
+    the closest name where one is close ("did you mean 'programme_end'?")."""
+    return (
+        f"no scores at time point {value!r}{did_you_mean(value, present)}; "
+        f"the data hold: {', '.join(present) or 'none'}"
+    )
+
+
+def check_timepoints(
+    data: pd.DataFrame,
+    timepoints: Sequence[str | None] | Mapping[str, str | None],
+    within: str = "timepoint",
+) -> list[str]:
+    """The time points present in ``data`` in schedule order, after checking every one of
+    ``timepoints`` (None is skipped) is among them.
+
+    Check before cutting the data to the time points asked for, so that the error lists every
+    time point the data hold.
+
+    Args:
+        data: A long scores frame (or any frame with the ``within`` column).
+        timepoints: The time points asked for; or a mapping from what each is called (an option
+            such as ``"--to"``, which then starts the message) to the time point.
+        within: The time-point column.
+
+    Raises:
+        AnalysisError: naming the first time point with no scores, the time points present and
+            the closest name.
+    """
+    present = timepoint_order(data, within)
+    named = (
+        list(timepoints.items())
+        if isinstance(timepoints, Mapping)
+        else [("", t) for t in timepoints]
+    )
+    for name, value in named:
+        if value is not None and value not in present:
+            prefix = f"{name}: " if name else ""
+            raise AnalysisError(prefix + no_scores_at(value, present))
+    return present
+
+
+def first_administrations(
+    data: pd.DataFrame, subject: str = "subject", when: str = "administered_at"
+) -> pd.DataFrame:
+    """The rows of each person's first administration: the earliest ``when`` (rows without a
+    date come after dated ones; where dates tie, the first row).
+
+    Rows sharing an ``administration_id`` (one per scale or item in the long frames) stay
+    together; without that column each row is an administration.
+    """
+    require_columns(data, [subject])
+    if len(data) == 0:
+        return data
+    order = (
+        np.argsort(_dates(data[when]).to_numpy(), kind="stable")
+        if when in data.columns
+        else np.arange(len(data))
+    )
+    firsts = order[~data[subject].iloc[order].duplicated().to_numpy()]
+    if "administration_id" in data.columns:
+        ids = data["administration_id"]
+        keep = ids.isin(set(ids.iloc[firsts])).to_numpy()
+    else:
+        keep = np.zeros(len(data), bool)
+        keep[firsts] = True
+    return data[keep]
+
+
 def latest_per_cell(data: pd.DataFrame, keys: Sequence[str], what: str = "score") -> pd.DataFrame:
     """One row per ``keys`` combination: the latest administration where there are several.
 
@@ -233,7 +327,9 @@ def add_programme(
     """Add a ``programme`` column from an enrolments frame.
 
     A person enrolled on two programmes appears once under each (their scores count towards both
-    programmes' results); people with no enrolment get ``programme`` "none".
+    programmes' results); people with no enrolment get ``programme`` "none". The analyses split
+    by ``programme`` compute their "all" results on :func:`everyone`, which counts each of those
+    rows once.
 
     Args:
         data: A long scores frame.
@@ -249,6 +345,63 @@ def add_programme(
     out = base.merge(programmes, on=subject, how="left")
     out["programme"] = out["programme"].fillna("none")
     return out
+
+
+def everyone(data: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """The rows for the "all" results: each record once, however many groups of ``by`` list it.
+
+    :func:`add_programme` lists a person on two programmes once under each, so their rows appear
+    twice, differing only in ``programme``. Rows that are the same in every column but ``by`` are
+    kept once (those of the first group that lists them); rows repeated within one group are left
+    as they are. Without ``by``, or where it is not a column, ``data`` is returned unchanged.
+    """
+    if by is None or by not in data.columns or len(data) == 0:
+        return data
+    key, label = _record_keys(data, by)
+    first = label.groupby(key).transform("first")
+    return data[(label == first).to_numpy()]
+
+
+def _record_keys(data: pd.DataFrame, by: str) -> tuple[np.ndarray, pd.Series]:
+    """A hash of every column but ``by`` for each row, and the ``by`` label as text."""
+    rest = data.drop(columns=[by])
+    try:
+        key = pd.util.hash_pandas_object(rest, index=False).to_numpy()
+    except TypeError:  # unhashable cells (lists, dicts): compare their text
+        key = pd.util.hash_pandas_object(rest.astype(str), index=False).to_numpy()
+    return key, data[by].astype(str).where(data[by].notna(), "")
+
+
+def split(
+    data: pd.DataFrame, by: str | None, subject: str = "subject"
+) -> list[tuple[str, pd.DataFrame]]:
+    """``("all", everyone)`` followed, with ``by``, by ``(label, rows)`` for each subgroup.
+
+    The "all" rows come from :func:`everyone`, so a person listed under two groups (enrolled on
+    two programmes) counts once there and once in each group's results. When anyone is listed
+    under more than one group a :class:`~recoverycap.errors.RecoveryCapWarning` says how many.
+
+    Raises:
+        AnalysisError: when ``by`` is not a column (``programme`` needs :func:`add_programme`).
+    """
+    if by is None:
+        return [(ALL, data)]
+    parts = list(groups(data, by))
+    if len(data):
+        key, label = _record_keys(data, by)
+        several = (label.groupby(key).transform("nunique") > 1).to_numpy()
+        if several.any():
+            n = (
+                int(data.loc[several, subject].nunique())
+                if subject in data.columns
+                else int(pd.unique(key[several]).size)
+            )
+            who = "person is" if n == 1 else "people are"
+            warn(
+                f"{n} {who} listed under more than one {by} (e.g. enrolled on two programmes): "
+                f"each {by}'s results include them, and the 'all' results count them once"
+            )
+    return [(ALL, everyone(data, by)), *parts]
 
 
 def groups(data: pd.DataFrame, by: str | None) -> Iterator[tuple[str, pd.DataFrame]]:

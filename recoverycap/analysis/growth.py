@@ -5,9 +5,10 @@ slope (each person their own rate of change), fitted by REML with statsmodels ``
 seen only once still inform the average starting level, so drop-out does not throw data away as
 the complete-case tests do.
 
-Where the random slope cannot be estimated (too few repeated scores, a fit that does not
-converge, or a slope variance estimated at zero, which lme4 calls a singular fit) the model is
-refitted with a random intercept only, and the result says why in plain words. Convergence
+Where the random slope cannot be estimated (no more scores than twice the number of people,
+fewer than three people scored more than once, a fit that does not converge, or a slope variance
+estimated at zero, which lme4 calls a singular fit) the model is fitted with a random intercept
+only, and the result says why in plain words. Convergence
 warnings are caught and explained rather than printed.
 
 Checked against R 4.2 ``lme4::lmer(score ~ weeks + (weeks | subject), REML = TRUE)`` and the
@@ -26,7 +27,14 @@ import pandas as pd
 
 from ..errors import AnalysisError
 from ._common import NAN, fmt, num, warn
-from .frames import ALL, groups, require_columns, select_scale, timepoint_order, weeks_since_first
+from .frames import (
+    ALL,
+    require_columns,
+    select_scale,
+    split,
+    timepoint_order,
+    weeks_since_first,
+)
 
 TIME_SCALES = ("weeks", "order")
 """Built-in time variables: weeks since each person's first administration, or the time point's
@@ -256,6 +264,32 @@ def _singular(G: np.ndarray, s2: float) -> bool:
     return bool((np.abs(np.diag(L)) < SINGULAR_TOL).any())
 
 
+MIN_REPEATED_FOR_SLOPE = 3
+"""People scored at two or more different times needed before a random slope is tried."""
+
+
+def slope_unsupported(n_obs: int, n_subjects: int, repeated: int) -> str:
+    """Why the data cannot support a random slope per person, in plain words ("" if they can).
+
+    A random intercept and slope give each person two random effects, so there must be more
+    scores than twice the number of people (lme4 refuses a model with no more observations than
+    random effects); and at least :data:`MIN_REPEATED_FOR_SLOPE` people must have been scored at
+    two or more different times for their rates of change to differ.
+    """
+    if n_obs <= 2 * n_subjects:
+        return (
+            "needs more scores than twice the number of people, because each person adds two "
+            f"unknowns (a starting level and a rate): here there are {n_obs} scores from "
+            f"{n_subjects} people, and more than {2 * n_subjects} were needed"
+        )
+    if repeated < MIN_REPEATED_FOR_SLOPE:
+        return (
+            f"needs at least {MIN_REPEATED_FOR_SLOPE} people scored at two or more different "
+            f"times; here there {'is' if repeated == 1 else 'are'} {repeated}"
+        )
+    return ""
+
+
 def growth_model(
     data: pd.DataFrame,
     dv: str = "score",
@@ -330,14 +364,15 @@ def growth_model(
     want_slope = random_slope is True or random_slope == "auto"
     if random_slope not in (True, False, "auto"):
         raise AnalysisError(f"random_slope must be True, False or 'auto'; got {random_slope!r}")
-    supported = n_obs > 2 * n_sub and repeated >= 3
+    unsupported = slope_unsupported(n_obs, n_sub, repeated)
     messages: list[str] = []
     fit: _Fit | None = None
     slope = False
-    if want_slope and not supported:
+    if want_slope and unsupported:
         notes.append(
-            "Too few people had repeated scores to estimate how much their rates of change "
-            "differ, so the model lets only their starting levels differ (random intercept)."
+            f"Giving each person their own rate of change (a random slope) {unsupported}. So the "
+            "model lets only their starting levels differ (random intercept); the average change "
+            "still uses everyone's scores."
         )
     elif want_slope:
         fit = _fit(sm.MixedLM(y, X, groups=codes, exog_re=X), messages)
@@ -453,12 +488,15 @@ def growth_table(
 ) -> tuple[pd.DataFrame, list[GrowthModel]]:
     """Growth models for everyone and, with ``by``, each subgroup fitted separately.
 
+    A person listed under several subgroups (on two programmes) is in each subgroup's model and
+    once in everyone's (:func:`~recoverycap.analysis.frames.split`).
+
     Returns:
         ``(table, models)``: the fixed effects of every model (:data:`GROWTH_COLUMNS`) and the
         :class:`GrowthModel` objects (everyone first).
     """
     data = select_scale(data, instrument, scale)
-    parts = [(ALL, data)] + (list(groups(data, by)) if by else [])
+    parts = split(data, by, subject)
     models = [
         growth_model(part, dv, within, subject, time, random_slope, group=label)
         for label, part in parts

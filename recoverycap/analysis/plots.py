@@ -242,26 +242,53 @@ def plot_trajectories(
     return _save(fig, path)
 
 
+AXIS_PADDING = 8.0
+"""Points between the plotting area and the axes of a Jacobson plot, so that scores at the ends
+of the scale are not drawn on the axis lines. The axis limits stay at the scale's range."""
+
+
 def plot_jacobson(result: ReliableChange, path: str | Path, title: str | None = None) -> Path:
     """Baseline against follow-up for each person, with the line of no change, the
     reliable-change band around it and the clinical cut-off.
 
     Points inside the grey band changed by no more than measurement error; points beyond it in
-    the better direction improved reliably. Each category has its own colour and marker.
+    the better direction improved reliably. Each category has its own colour and marker. Both
+    axes run over the scale's range (``result.scale_range``, from the instrument) and no
+    further, so no impossible score is marked; without a range, over the scores and the cut-off.
     """
+    return _save(jacobson_figure(result, title), path)
+
+
+def jacobson_limits(result: ReliableChange) -> tuple[float, float]:
+    """The axis limits of a Jacobson plot: the scale's range (widened only to include any score
+    outside it), else the lowest and highest score and the cut-off."""
     people = result.people
+    values = np.concatenate([people["before"].to_numpy(float), people["after"].to_numpy(float)])
+    values = values[np.isfinite(values)]
+    if result.scale_range is not None:
+        lo, hi = (float(v) for v in result.scale_range)
+    elif values.size:
+        lo, hi = float(values.min()), float(values.max())
+        if result.inputs.cutoff is not None:
+            lo, hi = min(lo, result.inputs.cutoff), max(hi, result.inputs.cutoff)
+    else:
+        lo, hi = 0.0, 1.0
+    if values.size:
+        lo, hi = min(lo, float(values.min())), max(hi, float(values.max()))
+    if hi <= lo:
+        lo, hi = lo - 1.0, hi + 1.0
+    return lo, hi
+
+
+def jacobson_figure(result: ReliableChange, title: str | None = None) -> Figure:
+    """The Jacobson plot as a matplotlib figure (see :func:`plot_jacobson`)."""
+    people = result.people
+    if "group" in people.columns and (people["group"] == ALL).any():
+        people = people[people["group"] == ALL]  # each person once
     inputs = result.inputs
     fig = _figure(6.0, 6.8)
     ax = fig.add_subplot()
-    values = np.concatenate([people["before"].to_numpy(float), people["after"].to_numpy(float)])
-    if values.size:
-        lo, hi = float(np.nanmin(values)), float(np.nanmax(values))
-    else:
-        lo, hi = 0.0, 1.0
-    if inputs.cutoff is not None:
-        lo, hi = min(lo, inputs.cutoff), max(hi, inputs.cutoff)
-    pad = max(inputs.reliable_difference, 0.05 * (hi - lo), 1.0)
-    lo, hi = lo - pad, hi + pad
+    lo, hi = jacobson_limits(result)
     grid = np.array([lo, hi])
     band = inputs.reliable_difference
     ax.fill_between(
@@ -294,9 +321,15 @@ def plot_jacobson(result: ReliableChange, path: str | Path, title: str | None = 
                 linewidth=0.5,
                 label=f"{cat} ({len(part)})",
                 zorder=3,
+                clip_on=False,  # a score at the end of the scale is drawn whole
             )
     ax.set_xlim(lo, hi)
     ax.set_ylim(lo, hi)
+    ax.margins(0)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_position(("outward", AXIS_PADDING))
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
     ax.set_aspect("equal")
     ax.set_xlabel(f"{result.before.replace('_', ' ')} score")
     ax.set_ylabel(f"{result.after.replace('_', ' ')} score")
@@ -314,7 +347,7 @@ def plot_jacobson(result: ReliableChange, path: str | Path, title: str | None = 
         title_fontsize=8,
     )
     ax.grid(alpha=0.2)
-    return _save(fig, path)
+    return fig
 
 
 def plot(kind: str, path: str | Path, **kwargs: Any) -> Path:

@@ -292,17 +292,19 @@ def scale_reliabilities(
         instrument: The instrument.
         scales: Scale ids (default: every scale with at least two items).
         nan_policy: ``"pairwise"`` or ``"listwise"``.
-        by: A column to split by (e.g. ``"site"``): everyone first, then each subgroup.
+        by: A column to split by (e.g. ``"site"``): everyone first (each administration once,
+            however many programmes list it: :func:`~recoverycap.analysis.frames.split`), then
+            each subgroup.
         confidence: Level of the Feldt interval.
     """
-    from .frames import ALL, groups
+    from .frames import split
 
     chosen = (
         [instrument.scale(s) for s in scales]
         if scales
         else [s for s in instrument.scales if len(s.items) >= 2]
     )
-    parts = [(ALL, items)] + (list(groups(items, by)) if by else [])
+    parts = split(items, by)
     return [
         scale_reliability(
             part, instrument, sc.id, nan_policy=nan_policy, confidence=confidence, group=label

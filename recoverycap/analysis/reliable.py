@@ -34,7 +34,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..instrument import Instrument, Scale
 from ._common import NAN, fmt, warn
-from .frames import ALL, groups, require_columns, select_scale, wide
+from .frames import ALL, require_columns, select_scale, split, wide
 
 RC_THRESHOLD = 1.96
 """|RC| above this is a reliable change (two-sided 95%)."""
@@ -305,11 +305,16 @@ class ReliableChange:
         before: The first time point.
         after: The second time point.
         inputs: The SD, reliability and cut-off used, with their sources.
-        people: One row per person (:data:`PEOPLE_COLUMNS`), including their sentence.
+        people: One row per person (:data:`PEOPLE_COLUMNS`), including their sentence, with
+            group "all"; with ``by``, then one row per person and subgroup (a person on two
+            programmes has a row under each).
         summary: Counts and percentages per category (:data:`SUMMARY_COLUMNS`), for everyone
-            (group "all") and, with ``by``, each subgroup; every category appears, with 0 where
-            no one is in it. People whose RC is NaN (``not_assessed``) are not counted.
+            (group "all", each person once) and, with ``by``, each subgroup; every category
+            appears, with 0 where no one is in it. People whose RC is NaN (``not_assessed``) are
+            not counted.
         notes: Plain-language notes (people left out, inputs taken from the sample, ...).
+        scale_range: The lowest and highest score the scale can take (from the instrument, when
+            it was given as an :class:`~recoverycap.instrument.Instrument`), else None.
     """
 
     instrument: str
@@ -321,6 +326,7 @@ class ReliableChange:
     people: pd.DataFrame
     summary: pd.DataFrame
     notes: tuple[str, ...]
+    scale_range: tuple[float, float] | None = None
 
     def describe(self) -> str:
         """The inputs, the notes and the counts per category, in plain words."""
@@ -554,7 +560,7 @@ def resolve_inputs(
 def _summary(people: pd.DataFrame, labels: list[str]) -> pd.DataFrame:
     rows = []
     for label in labels:
-        part = people if label == ALL else people[people["group"] == label]
+        part = people[people["group"] == label]
         part = part[part["category"] != NOT_ASSESSED]
         n = len(part)
         for cat in CATEGORIES:
@@ -611,7 +617,9 @@ def reliable_change(
         norm_sd: Normative SD for criteria b and c.
         higher_is: ``"better"`` or ``"worse"``, overriding the scale's direction.
         by: A column to split the summary by (``site``, ``cohort``, ``programme``). The SD,
-            reliability and cut-off are the same for every subgroup.
+            reliability and cut-off are the same for every subgroup. A person listed under
+            several subgroups (on two programmes) counts in each and once in "all"
+            (:func:`~recoverycap.analysis.frames.split`).
         threshold: |RC| above this is reliable.
 
     Returns:
@@ -630,7 +638,8 @@ def reliable_change(
     data = select_scale(data, inst_id or None, sc.id if sc is not None else scale)
     require_columns(data, [dv, within, subject])
     before, after = choose_timepoints(data, within, before, after)
-    baseline = wide(data, dv, within, subject, [before])[before].to_numpy(float)  # one per person
+    parts = split(data, by, subject)  # everyone first, each record once
+    baseline = wide(parts[0][1], dv, within, subject, [before])[before].to_numpy(float)
     inputs, notes = resolve_inputs(
         baseline,
         before=before,
@@ -654,11 +663,11 @@ def reliable_change(
         ]
         label = " ".join(p for p in parts_ if p) or label
     frames = []
-    parts = list(groups(data, by)) if by else [(ALL, data)]
     unpaired = 0
     for glabel, part in parts:
         complete, n_unpaired = paired_frame(part, dv, within, subject, before, after)
-        unpaired += n_unpaired
+        if glabel == ALL:
+            unpaired = n_unpaired
         x1 = complete[before].to_numpy()
         x2 = complete[after].to_numpy()
         rc = (x2 - x1) / inputs.s_diff
@@ -689,8 +698,6 @@ def reliable_change(
         if frames
         else pd.DataFrame(columns=list(PEOPLE_COLUMNS))
     )
-    if by is None:
-        people["group"] = ALL
     if unpaired:
         notes.append(
             f"{unpaired} {'person was' if unpaired == 1 else 'people were'} scored at only one of "
@@ -700,8 +707,7 @@ def reliable_change(
         warn(
             f"no one was scored at both {before} and {after}, so there is no reliable change to report"
         )
-    labels = [ALL] + ([g for g, _ in parts] if by else [])
-    summary = _summary(people, labels)
+    summary = _summary(people, [g for g, _ in parts])
     return ReliableChange(
         instrument=inst_id
         or (str(data["instrument"].iloc[0]) if "instrument" in data.columns and len(data) else ""),
@@ -717,4 +723,9 @@ def reliable_change(
         people=people,
         summary=summary,
         notes=tuple(notes),
+        scale_range=(
+            instrument.scale_range(sc)
+            if isinstance(instrument, Instrument) and sc is not None
+            else None
+        ),
     )

@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ._common import NAN, mean_ci, num, warn
 from .change import change_from_pairs
-from .frames import ALL, groups, require_columns, select_scale, timepoint_order, wide
+from .frames import ALL, no_scores_at, require_columns, select_scale, split, timepoint_order, wide
 
 TESTS_COLUMNS = (
     "group",
@@ -218,8 +218,9 @@ def repeated_measures(
             schedule order).
         instrument: The instrument, where the frame holds several.
         scale: The scale, where the instrument has several.
-        by: A column to split by (``site``, ``cohort``, ``programme``): everyone first, then
-            one set of results per subgroup.
+        by: A column to split by (``site``, ``cohort``, ``programme``): everyone first (each
+            person once, :func:`~recoverycap.analysis.frames.split`), then one set of results
+            per subgroup.
 
     Returns:
         A :class:`RepeatedMeasures`. Fewer than three time points or three complete cases, or
@@ -239,9 +240,7 @@ def repeated_measures(
     if timepoints is not None:
         unknown = [t for t in timepoints if t not in present]
         if unknown:
-            raise AnalysisError(
-                f"no scores at time point {', '.join(map(repr, unknown))}; the data hold: {', '.join(present) or 'none'}"
-            )
+            raise AnalysisError(no_scores_at(unknown[0], present))
         order = list(timepoints)
     else:
         order = present
@@ -253,7 +252,7 @@ def repeated_measures(
     inst = str(data["instrument"].iloc[0]) if "instrument" in data.columns and len(data) else ""
     sc = str(data["scale"].iloc[0]) if "scale" in data.columns and len(data) else ""
     test_rows, pair_rows, notes = [], [], []
-    parts = [(ALL, data)] + (list(groups(data, by)) if by else [])
+    parts = split(data, by, subject)
     for label, part in parts:
         table = wide(part, dv, within, subject, order) if len(part) else pd.DataFrame(columns=order)
         for tp in order:
@@ -316,13 +315,14 @@ def timepoint_summary(
     """n, mean, SD and the t-based 95% CI of the mean at each time point (everyone scored there).
 
     Returns:
-        A DataFrame with :data:`SUMMARY_COLUMNS`: everyone first, then each subgroup of ``by``.
+        A DataFrame with :data:`SUMMARY_COLUMNS`: everyone first (each person once), then each
+        subgroup of ``by``.
     """
     data = select_scale(data, instrument, scale)
     require_columns(data, [dv, within, subject])
     order = timepoint_order(data, within, timepoints)
     rows = []
-    parts = [(ALL, data)] + (list(groups(data, by)) if by else [])
+    parts = split(data, by, subject)
     for label, part in parts:
         table = wide(part, dv, within, subject, order) if len(part) else pd.DataFrame(columns=order)
         for tp in order:
