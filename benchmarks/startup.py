@@ -104,6 +104,7 @@ def main() -> None:
             for i in range(opts.repeat + 1):
                 store.add_participant(f"BENCH-{i}")
         env = {k: v for k, v in os.environ.items() if k != "RECOVERYCAP_INSTRUMENTS"}
+        (Path(tmp) / "none.toml").touch()  # an empty configuration: the defaults
         env.update(
             PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm", RECOVERYCAP_CONFIG=str(Path(tmp) / "none.toml")
         )

@@ -13,7 +13,10 @@ tests can drive it with a pipe.
 from __future__ import annotations
 
 import datetime as dt
+import shlex
+import sys
 import textwrap
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -42,6 +45,36 @@ def _require_participant(store: Store, code: str) -> None:
     store.participant(code)  # NotFound says how to register them
 
 
+def require_terminal(app: AppContext, command: str) -> None:
+    """Refuse to start an interactive command without a terminal, before anything is created.
+
+    Without one (standard input redirected from a file, or the command run from a script),
+    prompt_toolkit cannot read keys: the first question would stop at once, leaving an unfinished
+    survey behind. Tests inject a prompt_toolkit input through :class:`AppContext`, which counts
+    as a terminal.
+
+    Raises:
+        click.ClickException: saying the command needs a terminal and what to use instead.
+    """
+    if app.input is not None:
+        return
+    missing = [
+        name
+        for name, stream in (("input", sys.stdin), ("output", sys.stdout))
+        if not (hasattr(stream, "isatty") and stream.isatty())
+    ]
+    if not missing:
+        return
+    raise click.ClickException(
+        f"'recoverycap {command}' needs a terminal: it asks one question at a time and reads the "
+        f"keys pressed, but standard {' and '.join(missing)} "
+        f"{'is' if len(missing) == 1 else 'are'} not a terminal (redirected, piped or run from a "
+        "script). Nothing was recorded. Run it in a terminal window. Answers already collected "
+        "are recorded with 'recoverycap enter' for a paper form (it also needs a terminal: one "
+        "code per item) or 'recoverycap import responses FILE' for a CSV file."
+    )
+
+
 def _wrap(text: str, indent: str = "") -> str:
     return "\n".join(
         textwrap.fill(p, WIDTH, initial_indent=indent, subsequent_indent=indent)
@@ -51,12 +84,22 @@ def _wrap(text: str, indent: str = "") -> str:
     )
 
 
-def alert_box(hit: AlertHit, instruction: str, recorded: bool = True) -> str:
-    """A safeguarding alert as a framed box: the instrument's message, then what to do."""
+def alert_box(
+    hit: AlertHit, instruction: str, recorded: bool = True, paper_date: dt.date | None = None
+) -> str:
+    """A safeguarding alert as a framed box: the instrument's message, then what to do.
+
+    For a paper form (``paper_date``), the message says the answer is on a form of that date and
+    to follow up now, not "before the session ends"
+    (:func:`recoverycap.administer.paper_alert_message`).
+    """
+    from recoverycap.administer import paper_alert_message
+
     title = f" {hit.kind.upper()} ALERT "
     inner = WIDTH - 4
+    message = hit.message if paper_date is None else paper_alert_message(hit.message, paper_date)
     lines: list[str] = []
-    lines += textwrap.wrap(hit.message, inner) or [""]
+    lines += textwrap.wrap(message, inner) or [""]
     lines.append("")
     lines += textwrap.wrap("What to do: " + instruction, inner)
     lines.append("")
@@ -71,13 +114,20 @@ def alert_box(hit: AlertHit, instruction: str, recorded: bool = True) -> str:
     return "\n".join([top, *body, bottom])
 
 
-def _show_alerts(app: AppContext, hits: list[AlertHit], recorded: bool = True) -> None:
+def _show_alerts(
+    app: AppContext,
+    hits: list[AlertHit],
+    recorded: bool = True,
+    paper_date: dt.date | None = None,
+) -> None:
     import questionary
 
     for hit in hits:
         click.echo("")
         click.secho(
-            alert_box(hit, app.config.safeguarding_instruction, recorded), fg="red", bold=True
+            alert_box(hit, app.config.safeguarding_instruction, recorded, paper_date),
+            fg="red",
+            bold=True,
         )
         # Only Enter goes on, so a number key typed for the next answer cannot dismiss it.
         questionary.select(
@@ -121,16 +171,53 @@ def _shortcut_keys(item: Item, codes: list[int]) -> list[str | bool]:
     return [str(n) if n <= 9 else True for n in range(1, len(codes) + 1)]
 
 
-def _resume_command(app: AppContext, code: str) -> str:
-    from recoverycap.paths import default_db_path
+def resume_command(app: AppContext, args: Sequence[str]) -> str:
+    """The command that carries on, with the global options this run was given (the database,
+    instrument folders and configuration file, unless they are the defaults), quoted for a
+    shell."""
+    from recoverycap.paths import default_config_path, default_db_path
 
     parts = ["recoverycap"]
     if app.db_path != default_db_path():
         parts += ["--db", str(app.db_path)]
     for d in app.instruments_dirs:
         parts += ["--instruments-dir", str(d)]
-    parts += ["administer", code]
-    return " ".join(parts)
+    if app.config_path != default_config_path():
+        parts += ["--config", str(app.config_path)]
+    return shlex.join([*parts, *args])
+
+
+def _resume_args(code: str, worker: str | None) -> list[str]:
+    return ["administer", code] + (["--worker", worker] if worker else [])
+
+
+def _current(answer: Any, described: str) -> str:
+    """What a question already has, for the line above it: "skipped (declined)", "4 Often"."""
+    from recoverycap.scoring import Missing
+
+    if isinstance(answer, Missing):
+        return f"skipped ({answer.reason})"
+    return described
+
+
+def ask_text(
+    app: AppContext, message: str, default: str, problem: Callable[[str], str | None]
+) -> str:
+    """A text prompt whose answer is checked after Enter.
+
+    A refused answer is explained on the line just above the prompt (where the eye is, not in
+    prompt_toolkit's toolbar at the bottom of the window), and the prompt is asked again with
+    the answer still typed in, ready to correct.
+    """
+    import questionary
+
+    while True:
+        text: str = questionary.text(message, default=default, **app.prompt_kwargs()).unsafe_ask()
+        why = problem(text)
+        if why is None:
+            return text
+        click.secho(f"  Not accepted: {why}", fg="red", bold=True)
+        default = text
 
 
 # -- administer ----------------------------------------------------------------------------------
@@ -139,7 +226,8 @@ def _resume_command(app: AppContext, code: str) -> str:
 @click.option(
     "-t",
     "--timepoint",
-    help="The time point, e.g. intake, programme_end, release, post_release_4w.",
+    help="The time point, e.g. intake, programme_end, release, post_release_4w (one of the "
+    "schedule's; an organisation adds its own with [[schedule]] in its configuration).",
 )
 @click.option(
     "-b", "--battery", help="A battery of instruments (see 'recoverycap instruments list')."
@@ -181,15 +269,19 @@ def administer(
       recoverycap administer ALT-0042 -t release -i barc10 -i who5 --mode read_aloud -w PW-03
     """
     from recoverycap.administer import SurveySession
+    from recoverycap.schedule import check_known_timepoint
 
     app: AppContext = ctx.obj
     if battery and instrument_ids:
         raise click.UsageError("give either --battery or --instrument, not both")
+    require_terminal(app, "administer")
+    substitutions = app.config.substitutions  # a configuration error stops it before the store
+    if timepoint:
+        check_known_timepoint(timepoint, app.config)
     store = open_store(app)
     session: SurveySession | None = None
     try:
         _require_participant(store, participant)
-        substitutions = app.config.substitutions
         session = _offer_resume(app, store, participant, worker, substitutions)
         if session is None:
             if not timepoint:
@@ -217,7 +309,8 @@ def administer(
             click.echo("Stopped before any question was asked; nothing was recorded.")
         else:
             click.echo("Stopped. Every answer given so far is saved; nothing is lost.")
-            click.echo(f"To carry on where you left off, run:  {_resume_command(app, participant)}")
+            again = resume_command(app, _resume_args(participant, worker))
+            click.echo(f"To carry on where you left off, run:  {again}")
         ctx.exit(130)
     finally:
         store.close()
@@ -306,9 +399,8 @@ def _introduce(app: AppContext, session: SurveySession) -> None:
         click.echo(_wrap(inst.text(inst.instructions, session.substitutions)))
     if inst.recall_period and inst.recall_period.lower() not in inst.instructions.lower():
         click.echo(_wrap(f"Time frame: {inst.recall_period}"))
-    click.echo(_wrap(f"Licence: {inst.licence}"))
-    if inst.copyright:
-        click.echo(_wrap(inst.copyright))
+    if inst.credit:
+        click.echo(_wrap(inst.credit))
     if session.mode == "read_aloud":
         click.echo("Read each question and all its answers aloud, then choose the answer given.")
 
@@ -319,6 +411,8 @@ def _ask(app: AppContext, session: SurveySession, q: Question) -> None:
     if q.item.section:
         click.echo(_wrap(q.item.section))
     click.secho(_wrap(q.text), bold=True)
+    if q.answer is not None:
+        click.echo(f"  currently: {_current(q.answer, q.describe())}")
     if q.options:
         action, value = _ask_choice(app, q)
     else:
@@ -373,30 +467,27 @@ def _ask_choice(app: AppContext, q: Question) -> tuple[str, Any]:
 
 
 def _ask_typed(app: AppContext, q: Question) -> tuple[str, Any]:
-    import questionary
 
     hints = [q.allowed]
     if q.can_go_back:
         hints.append(f"'{BACK}' goes back")
     hints.append("leave empty to skip")
 
-    def validate(text: str) -> bool | str:
+    def problem(text: str) -> str | None:
         if text.strip() in ("", BACK) or q.item.kind == "text":
-            return True
+            return None
         try:
             q.check(text)
         except InvalidResponse as exc:
             return "; ".join(p.message for p in exc.problems) + " ('<' goes back; empty skips)"
-        return True
+        return None
 
     default = (
         ""
         if q.answer is None or not isinstance(q.answer, int | float | str)
         else (str(q.answer) if isinstance(q.answer, str) else f"{q.answer:g}")
     )
-    text = questionary.text(
-        f"Answer ({'; '.join(hints)}):", default=default, validate=validate, **app.prompt_kwargs()
-    ).unsafe_ask()
+    text = ask_text(app, f"Answer ({'; '.join(hints)}):", default, problem)
     if text.strip() == BACK:
         return "back", None
     if text.strip() == "":
@@ -484,7 +575,8 @@ def enter(
     answer (you are asked why), or type '<' to go back. A review follows; nothing is saved until
     you choose Save.
     """
-    from recoverycap.administer import enter_paper_form
+    from recoverycap.administer import enter_paper_form, paper_alert_message
+    from recoverycap.schedule import check_known_timepoint
 
     app: AppContext = ctx.obj
     day = date.date()
@@ -492,6 +584,8 @@ def enter(
         raise click.BadParameter(
             f"{day.isoformat()} is in the future; give the date on the form", param_hint="--date"
         )
+    require_terminal(app, "enter")
+    check_known_timepoint(timepoint, app.config)
     inst = app.library.get(instrument_id)
     store = open_store(app)
     try:
@@ -506,7 +600,7 @@ def enter(
         click.echo(
             f"Type each code and press Enter; empty = missing; '{BACK}' = back. Ctrl-C stops without saving."
         )
-        answers = _type_in(app, inst)
+        answers = _type_in(app, inst, day)
         if answers is None:
             click.echo("Cancelled: nothing was saved.")
             return
@@ -525,14 +619,14 @@ def enter(
         f"Saved the paper {inst.label} for {participant} {timepoint_phrase(timepoint)} (administration {entry.administration_id})."
     )
     for hit in entry.alerts:
-        click.echo(f"  Alert recorded: {hit.message}")
+        click.echo(_wrap(f"Alert recorded: {paper_alert_message(hit.message, day)}", "  "))
     if entry.results:
         click.echo("Results:")
         for result in entry.results:
             click.echo(_wrap(result.sentence(), "  "))
 
 
-def _type_in(app: AppContext, inst: Instrument) -> dict[str, Any] | None:
+def _type_in(app: AppContext, inst: Instrument, day: dt.date) -> dict[str, Any] | None:
     """Ask every item's code; then the review. Returns the answers, or None if cancelled."""
     from recoverycap.scoring import Missing, item_alerts
 
@@ -550,7 +644,7 @@ def _type_in(app: AppContext, inst: Instrument) -> dict[str, Any] | None:
                 answers[item.id] = step
                 hits = item_alerts(inst, item.id, step)
                 if hits:
-                    _show_alerts(app, hits, recorded=False)
+                    _show_alerts(app, hits, recorded=False, paper_date=day)
             pos += 1
         action = _paper_review(app, inst, answers)
         if action == "save":
@@ -564,7 +658,7 @@ def _type_in(app: AppContext, inst: Instrument) -> dict[str, Any] | None:
             answers[action] = step
             hits = item_alerts(inst, action, step)
             if hits and step != answers_before:
-                _show_alerts(app, hits, recorded=False)
+                _show_alerts(app, hits, recorded=False, paper_date=day)
         pos = len(items)
 
 
@@ -587,18 +681,17 @@ def _type_one(
     app: AppContext, inst: Instrument, item: Item, pos: int, total: int, current: Any
 ) -> Any:
     """One item of a paper form: the coerced answer, a Missing, or GO_BACK."""
-    import questionary
-
+    from recoverycap.administer import describe_answer
     from recoverycap.scoring import Missing, coerce_answer
 
-    def validate(text: str) -> bool | str:
+    def problem(text: str) -> str | None:
         if text.strip() in ("", BACK):
-            return True
+            return None
         try:
             coerce_answer(inst, item, text)
         except InvalidResponse as exc:
-            return "; ".join(p.message for p in exc.problems)
-        return True
+            return "; ".join(p.message for p in exc.problems) + f" ('{BACK}' goes back)"
+        return None
 
     label = _short(item.text, 50) if item.text else "(wording not bundled)"
     default = (
@@ -606,13 +699,15 @@ def _type_one(
         if current is None or isinstance(current, Missing)
         else (current if isinstance(current, str) else f"{current:g}")
     )
+    if current is not None:
+        click.echo(f"  currently: {_current(current, describe_answer(inst, item, current))}")
     while True:
-        text = questionary.text(
+        text = ask_text(
+            app,
             f"{pos + 1:>2}/{total} {item.id} [{_codes_hint(inst, item)}] {label}",
-            default=default,
-            validate=validate,
-            **app.prompt_kwargs(),
-        ).unsafe_ask()
+            default,
+            problem,
+        )
         if text.strip() == BACK:
             return GO_BACK
         if text.strip():

@@ -52,7 +52,7 @@ def _steps(out: Path, as_of: str) -> list[tuple[str, list[str]]]:
         ),
         (
             "Who was followed up after release, and why not",
-            ["analyse", "attrition", "--instrument", "barc10"],
+            ["analyse", "attrition", "--instrument", "barc10", "--as-of", as_of],
         ),
         ("Follow-ups due, overdue and coming up", ["due", "--as-of", as_of]),
         (

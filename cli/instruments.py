@@ -187,6 +187,16 @@ def overlay(app: AppContext, instrument: str) -> None:
     click.echo(overlay_template(app.library.get(instrument)), nl=False)
 
 
+def _config_state(path: Path) -> str:
+    from recoverycap.config import is_default_location
+
+    if path.exists():
+        return ""
+    if is_default_location(path):
+        return " (not created; defaults in use)"
+    return " (does not exist: commands that read the configuration will refuse)"
+
+
 @click.command("info")
 @click.pass_obj
 def info(app: AppContext) -> None:
@@ -195,9 +205,7 @@ def info(app: AppContext) -> None:
 
     click.echo(f"recoverycap {recoverycap.__version__}")
     click.echo(f"database:     {app.db_path}{'' if app.db_path.exists() else ' (not created yet)'}")
-    click.echo(
-        f"config:       {app.config_path}{'' if app.config_path.exists() else ' (not created; defaults in use)'}"
-    )
+    click.echo(f"config:       {app.config_path}{_config_state(app.config_path)}")
     click.echo(f"instruments:  {bundled_dir()} (bundled)")
     for d in app.library.dirs[1:]:
         click.echo(f"              {d}")

@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from recoverycap.due import plural
 from recoverycap.store.fields import CONTACT_MODES, FOLLOWUP_RESULTS
 
 from ._store import open_store
@@ -56,8 +57,10 @@ def due(app: AppContext, as_of: str | None, site: str | None, show_all: bool) ->
     from recoverycap.schedule import Schedule, parse_date
 
     day = parse_date(as_of, "--as-of", time_ok=False) or dt.date.today()
+    if site is not None:
+        app.config.check_site(site)
     schedule = Schedule.for_config(app.config)
-    with open_store(app) as store:
+    with open_store(app, create=False) as store:
         result = due_list(store, day, site=site, schedule=schedule)
     click.echo(render_due(result, show_all, site))
 
@@ -132,10 +135,17 @@ def _attempts(item: Any) -> str:
 
 def _when(status: str, item: Any) -> str:
     if status in ("overdue", "missed"):
-        return f"{item.days_late} days late"
+        return (
+            f"{plural(item.days_past_due, 'day')} after the due date; "
+            f"window closed {plural(item.days_late, 'day')} ago"
+        )
     if status == "due":
         d = item.days_to_due
-        when = "due today" if d == 0 else (f"in {d} days" if d > 0 else f"{-d} days past due")
+        when = (
+            "due today"
+            if d == 0
+            else (f"in {plural(d, 'day')}" if d > 0 else f"{plural(-d, 'day')} past due")
+        )
         return f"{when}, closes {item.window_end.isoformat()}"
     if status == "upcoming":
         return f"opens {item.window_start.isoformat()}"
@@ -203,8 +213,11 @@ def followup(
     \b
     reached, no_answer, declined   counted attempts; the time point stays open
     uncontactable                  marks the time point missed once it has had 3 attempts
-    recalled, transferred          close the remaining post-release time points
-    deceased                       closes every remaining time point
+    recalled                       back in custody: closes the current release's open
+                                   post-release time points; status released -> active;
+                                   refused if no release on or before --date is recorded
+    transferred                    closes them too; status -> transferred
+    deceased                       closes every remaining time point; status -> deceased
 
     \b
     Examples:
@@ -257,22 +270,37 @@ def config_show(app: AppContext) -> None:
 
 def render_schedule(schedule: Any) -> str:
     """The schedule as a table: time point, anchor, due, window, late period, attempts."""
-    rows = [("time point", "hangs off", "due", "on time", "then overdue", "uncontactable after")]
+    rows = [
+        (
+            "time point",
+            "hangs off",
+            "due",
+            "on time",
+            "then overdue",
+            "uncontactable after",
+            "programmes",
+        )
+    ]
     for tp in schedule:
         anchor = {
             "enrolment_start": "enrolment start",
             "enrolment_end": "enrolment end",
             "release": "release date",
         }[tp.anchor]
-        offset = "on the day" if tp.offset_days == 0 else f"{tp.offset_days:+d} days"
+        offset = (
+            "on the day"
+            if tp.offset_days == 0
+            else ("+" if tp.offset_days > 0 else "-") + plural(abs(tp.offset_days), "day")
+        )
         rows.append(
             (
                 tp.id,
                 anchor,
                 offset,
-                f"±{tp.window_days} days",
-                f"{tp.late_days} days",
-                f"{tp.uncontactable_after} attempts",
+                f"±{plural(tp.window_days, 'day')}",
+                plural(tp.late_days, "day"),
+                plural(tp.uncontactable_after, "attempt"),
+                ", ".join(tp.programmes) or ("" if tp.anchor == "release" else "all"),
             )
         )
     return "\n".join(table_lines(rows, indent="  "))
@@ -282,8 +310,16 @@ def render_schedule(schedule: Any) -> str:
 @click.pass_obj
 def config_path(app: AppContext) -> None:
     """Print the configuration file's path (set with --config or RECOVERYCAP_CONFIG)."""
+    from recoverycap.config import is_default_location
+
     path = app.config_path
-    click.echo(f"{path}{'' if path.exists() else '  (not created yet: defaults in use)'}")
+    if path.exists():
+        note = ""
+    elif is_default_location(path):
+        note = "  (not created yet: defaults in use)"
+    else:
+        note = "  (does not exist: commands that read the configuration refuse to run until it is created or the path corrected)"
+    click.echo(f"{path}{note}")
 
 
 COMMANDS = [due, followup, config]

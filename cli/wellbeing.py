@@ -10,12 +10,13 @@ of at least five workers only (:mod:`recoverycap.wellbeing_summary`). Nothing he
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from typing import TYPE_CHECKING
 
 import click
 
 from ._store import open_store
-from .administer import offer_to_carry_on, run_questions
+from .administer import offer_to_carry_on, require_terminal, resume_command, run_questions
 from .context import AppContext
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -41,11 +42,12 @@ def check(ctx: click.Context, worker: str) -> None:
     from recoverycap.wellbeing import personal_result, require_worker, resume_check, start_check
 
     app: AppContext = ctx.obj
+    require_terminal(app, "wellbeing check")
+    substitutions = app.config.substitutions  # a configuration error stops it before the store
     store = open_store(app)
     session: SurveySession | None = None
     try:
         code = str(require_worker(store, worker).code)
-        substitutions = app.config.substitutions
         session = resume_check(store, app.library, code, substitutions=substitutions)
         heading = f"{code} has an unfinished wellbeing check"
         if session is not None and not offer_to_carry_on(app, session, heading, "check"):
@@ -58,16 +60,16 @@ def check(ctx: click.Context, worker: str) -> None:
             )
         run_questions(app, session)  # without administer's summary: the result is private
         click.echo("")
-        click.echo(personal_result(code, session.scale_results(), dt.date.today()).text())
+        result = personal_result(code, session.scale_results(), dt.date.today())
+        click.echo(result.text(width=shutil.get_terminal_size().columns - 1))
     except (KeyboardInterrupt, EOFError):
         click.echo("")
         if session is None or session.done:
             click.echo("Stopped. Nothing was in progress, so nothing is lost.")
         else:
             click.echo("Stopped. Every answer given so far is saved; nothing is lost.")
-            click.echo(
-                f"To carry on where you left off, run:  recoverycap wellbeing check {worker}"
-            )
+            again = resume_command(app, ["wellbeing", "check", worker])
+            click.echo(f"To carry on where you left off, run:  {again}")
         ctx.exit(130)
     finally:
         store.close()
@@ -91,7 +93,9 @@ def summary(app: AppContext, site: str | None, by: str | None, since: str | None
     from recoverycap.wellbeing_summary import team_summary
 
     day = parse_date(since, "--since", time_ok=False)
-    with open_store(app) as store:
+    if site is not None:
+        app.config.check_site(site)
+    with open_store(app, create=False) as store:
         result = team_summary(
             store,
             app.library,

@@ -59,9 +59,8 @@ def main(folder: Path) -> None:
     print(change.describe(label))
 
     # The same by programme. add_programme gives one row per enrolment, so a person on two
-    # programmes (e.g. twelve_step, then ttg at release) counts in both groups. Their rows are
-    # duplicated in the "all" row's data, which is why it warns about "more than one score" per
-    # person and time point (the duplicates are identical, and one of each is used).
+    # programmes (e.g. twelve_step, then ttg at release) counts in both groups; the "all" row
+    # counts them once, and a warning says how many people are listed under more than one.
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", RecoveryCapWarning)
         table = change_table(

@@ -26,6 +26,8 @@ Typical use::
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -379,7 +381,10 @@ class SurveySession:
 
         Every answer already given is kept; the session continues at the first unanswered item
         of the first unfinished instrument, with the instrument versions the survey was started
-        with. Where more than one survey is unfinished, the oldest is resumed.
+        with. The instruments of the same survey (session id) completed before it was
+        interrupted are part of the resumed session too, so its progress ("instrument 2 of 4")
+        and its results cover the whole survey. Where more than one survey is unfinished, the
+        oldest is resumed.
 
         Raises:
             WordingNotAvailable: an instrument's licensed wording is no longer available.
@@ -387,9 +392,19 @@ class SurveySession:
         records = cls.unfinished(store, subject, subject_type)
         if not records:
             return None
+        if records[0].session:  # the whole survey: completed instruments too, in the order asked
+            records = [
+                r
+                for r in store.administrations(subject=subject, subject_type=subject_type)
+                if r.session == records[0].session and r.status in ("in_progress", "complete")
+            ]
         parts = []
         for rec in records:
             inst = library.get(rec.instrument, rec.version)
+            if rec.status == "complete":
+                sheet = store.scores(rec.id)
+                parts.append(_Part(inst, rec.id, store.answers(rec.id), True, sheet))
+                continue
             inst.require_wording()
             parts.append(_Part(inst, rec.id, store.answers(rec.id)))
         return cls(
@@ -443,11 +458,12 @@ class SurveySession:
         return dict(self._parts[index].answers)
 
     def describe(self) -> str:
-        """The unfinished work in words, e.g. "at intake: BARC-10 (4 of 10 answered), WHO-5 (not
-        started)"."""
+        """The survey in words, e.g. "at intake: BARC-10 (finished), PHQ-9 (4 of 9 answered),
+        WHO-5 (not started)"."""
         bits = []
         for part in self._parts:
             if part.finished:
+                bits.append(f"{part.instrument.label} (finished)")
                 continue
             n = sum(1 for i in part.instrument.items if i.id in part.answers)
             total = len(part.instrument.items)
@@ -580,11 +596,13 @@ class SurveySession:
 
     # results --------------------------------------------------------------------------------
     def results(self) -> list[tuple[Instrument, ScoreSheet]]:
-        """The instruments completed in this session with their score sheets."""
+        """The instruments completed in this survey with their score sheets (after resuming:
+        those completed before the interruption too)."""
         return [(p.instrument, p.sheet) for p in self._parts if p.sheet is not None]
 
     def scale_results(self) -> list[ScaleResult]:
-        """Every reported scale completed in this session, compared with the previous time point."""
+        """Every reported scale completed in this survey (after resuming: before the
+        interruption too), compared with the previous time point."""
         out: list[ScaleResult] = []
         for part in self._parts:
             if part.sheet is None:
@@ -826,6 +844,27 @@ class PaperEntry:
     sheet: ScoreSheet
     alerts: tuple[AlertHit, ...]
     results: tuple[ScaleResult, ...]
+
+
+_IN_SESSION = re.compile(r",?\s*before the (?:session|survey) (?:ends|is over)", re.IGNORECASE)
+
+
+def paper_alert_message(message: str, form_date: dt.date, today: dt.date | None = None) -> str:
+    """An alert's message for an answer typed in from a paper form.
+
+    The instrument's message is written for a survey in progress ("... now, before the session
+    ends"); a paper form was filled in on its own date, perhaps weeks ago, so that clause is
+    dropped and the form's date and what to do are added.
+
+    Args:
+        message: The alert's message from the instrument file.
+        form_date: The date on the form.
+        today: Today (default: this computer's date).
+    """
+    days = ((today or dt.date.today()) - form_date).days
+    ago = "today" if days <= 0 else "yesterday" if days == 1 else f"{days} days ago"
+    text = _IN_SESSION.sub("", message).strip()
+    return f"{text} This answer is on a paper form dated {form_date.isoformat()} ({ago}): follow up now."
 
 
 def check_paper_answers(instrument: Instrument, answers: Mapping[str, Any]) -> dict[str, Answer]:

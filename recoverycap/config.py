@@ -21,18 +21,26 @@ Everything has a default, so recoverycap works before anyone writes a configurat
     anchor = "release"
     offset_days = 28
     window_days = 14
+
+A configuration file named explicitly (``--config`` or ``RECOVERYCAP_CONFIG``) must exist: a
+mistyped path would otherwise run silently with the defaults (a smaller ``min_group``, the
+generic safeguarding instruction). Only the default location (:func:`default_location`) may be
+absent. When ``sites`` are listed, a site given to a command is checked against them
+(:meth:`Config.check_site`).
 """
 
 from __future__ import annotations
 
+import difflib
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from .errors import ConfigError, Problem
+from .paths import config_dir
 
 DEFAULT_SAFEGUARDING = (
     "Stop and check the person is safe now. Tell your line manager or the duty safeguarding lead "
@@ -159,13 +167,85 @@ class Config:
             path=source,
         )
 
+    def check_site(self, site: str) -> str:
+        """A site given to a command, checked against the configured ``[organisation] sites``.
 
-def load_config(path: str | Path | None) -> Config:
-    """Read the configuration file, or the defaults if there is none."""
+        Any site is accepted when no sites are configured (the records then say which exist).
+
+        Returns:
+            The site, as given.
+
+        Raises:
+            ConfigError: sites are configured and ``site`` is not one of them; the message lists
+                them and suggests the closest.
+        """
+        if not self.sites or site in self.sites:
+            return site
+        where = self.path or "the configuration"
+        raise ConfigError(
+            f"no site {site!r} in the configuration's [organisation] sites"
+            + did_you_mean(site, self.sites),
+            [
+                Problem(
+                    where,
+                    "[organisation] sites",
+                    f"the sites are: {', '.join(self.sites)}; got {site!r}",
+                )
+            ],
+        )
+
+
+def did_you_mean(value: str, choices: Iterable[str]) -> str:
+    """``"; did you mean 'X'?"`` for the closest of ``choices`` (ignoring case), else ``""``."""
+    options = list(dict.fromkeys(choices))
+    by_lower = {c.lower(): c for c in options}
+    close = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"; did you mean {by_lower[close[0]]!r}?" if close else ""
+
+
+def default_location() -> Path:
+    """The configuration file read when none is named: ``config.toml`` in the user's
+    configuration folder. It is the only one that may be absent (the defaults then apply)."""
+    return config_dir() / "config.toml"
+
+
+def is_default_location(path: str | Path) -> bool:
+    """Whether ``path`` is the default location (so it may be absent)."""
+    return Path(path).expanduser().absolute() == default_location().absolute()
+
+
+def load_config(path: str | Path | None, *, must_exist: bool | None = None) -> Config:
+    """Read the configuration file, or the defaults if there is none at the default location.
+
+    Args:
+        path: The file; None means no file (the defaults).
+        must_exist: Refuse a missing file. By default only :func:`default_location` may be
+            missing: a path named with ``--config`` or ``RECOVERYCAP_CONFIG`` must exist, so a
+            mistyped path is not silently replaced by the defaults.
+
+    Raises:
+        ConfigError: the file is missing (where it must exist), not valid TOML, or not valid.
+    """
     if path is None:
         return Config()
     path = Path(path)
     if not path.exists():
+        if must_exist is None:
+            must_exist = not is_default_location(path)
+        if must_exist:
+            raise ConfigError(
+                f"configuration file not found: {path}",
+                [
+                    Problem(
+                        str(path),
+                        "",
+                        "a configuration file named with --config or RECOVERYCAP_CONFIG must "
+                        "exist, so that a mistyped path is not run with the defaults; correct "
+                        "the path or create the file, or leave both unset to use "
+                        f"{default_location()} (the defaults apply while that one is absent)",
+                    )
+                ],
+            )
         return Config(path=str(path))
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))

@@ -16,6 +16,8 @@ The rules, for a time point due on day ``D`` with window ``w`` and late period `
   recomputed from the new date and an administration counts only if it falls inside the new range:
   a "release" questionnaire taken months before a deferred release measured someone still inside,
   so it must not stand for the release time point; one taken a few days off the new date still does.
+- An enrolment-anchored time point that names ``programmes`` applies only to enrolments in those
+  programmes (the default intake and programme end: not Through The Gate).
 - Follow-up attempts are data. ``recalled`` and ``transferred`` close every release-anchored time
   point of the current release that is not done and not already missed on the attempt's date;
   ``deceased`` closes every remaining time point. A closing outcome belongs to the current release
@@ -75,7 +77,8 @@ class Anchors:
     """The events one participant's schedule hangs off.
 
     Attributes:
-        enrolments: Every enrolment (each gives its own intake and programme-end time points).
+        enrolments: Every enrolment (each gives its own enrolment-anchored time points, such as
+            intake and programme end, where the time point applies to its programme).
         release: The current release date (the latest recorded), or None.
         release_reason: Why it was last set or moved (parole, hdc, transfer, recall...), if known.
         release_moves: How many times the release date has been recorded before the current one.
@@ -160,6 +163,11 @@ class DueItem:
         return max(0, (self.as_of - self.window_end).days)
 
     @property
+    def days_past_due(self) -> int:
+        """Days since the due date (0 on or before it)."""
+        return max(0, (self.as_of - self.due).days)
+
+    @property
     def days_to_due(self) -> int:
         """Days until the due date (negative once past it)."""
         return (self.due - self.as_of).days
@@ -223,9 +231,15 @@ def _slots(schedule: Schedule, anchors: Anchors) -> list[_Slot]:
     for tp in schedule:
         dates: list[tuple[dt.date, str | None]] = []
         if tp.anchor == "enrolment_start":
-            dates = [(e.started, e.programme) for e in anchors.enrolments]
+            dates = [
+                (e.started, e.programme) for e in anchors.enrolments if tp.applies_to(e.programme)
+            ]
         elif tp.anchor == "enrolment_end":
-            dates = [(e.ended, e.programme) for e in anchors.enrolments if e.ended is not None]
+            dates = [
+                (e.ended, e.programme)
+                for e in anchors.enrolments
+                if e.ended is not None and tp.applies_to(e.programme)
+            ]
         elif anchors.release is not None:
             dates = [(anchors.release, None)]
         lead = schedule.lead_days(tp.anchor)
@@ -237,8 +251,13 @@ def _fmt(day: dt.date) -> str:
     return day.isoformat()
 
 
+def plural(n: int, word: str) -> str:
+    """``1 day``, ``2 days``, ``0 attempts``: a count with its noun."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _days(n: int) -> str:
-    return f"{n} day{'s' if n != 1 else ''}"
+    return plural(n, "day")
 
 
 def compute_due(
@@ -421,7 +440,7 @@ def _item(
         when, n = unreachable
         return DueItem(
             status="missed",
-            why=f"missed: uncontactable after {n} attempts (last on {_fmt(when)})",
+            why=f"missed: uncontactable after {plural(n, 'attempt')} (last on {_fmt(when)})",
             **base,
         )
 
@@ -467,9 +486,10 @@ def _notes(slot: _Slot, attempts: Sequence[Attempt], admins: Sequence[Administer
     notes = list(dict.fromkeys(notes))  # one note per date, not one per instrument
     pending = [a for a in attempts if a.result == "uncontactable"]
     if pending:
+        needed = plural(slot.tp.uncontactable_after, "attempt")
         notes.append(
-            f"uncontactable logged after {len(attempts)} of the {slot.tp.uncontactable_after} attempts "
-            "needed before it is marked missed"
+            f"uncontactable logged after {len(attempts)} of the {needed} needed before it is "
+            "marked missed"
         )
     return notes
 

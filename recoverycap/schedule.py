@@ -5,8 +5,16 @@ A :class:`Schedule` is a list of :class:`TimePoint` s read from ``recoverycap/da
 show`` prints the one in effect). Each time point is due ``offset_days`` after its anchor: the
 start or end of an enrolment, or the participant's *current* release date (the latest recorded;
 release dates move with parole, HDC, transfer and recall, and the post-release time points move
-with them). Schedules are checked like instrument files: every problem is reported at once, naming
-the file, the entry, the key, what is allowed and what was given.
+with them). An enrolment-anchored time point may name the ``programmes`` it applies to (the default
+schedule's intake and programme end are for the in-custody programmes, not Through The Gate, which
+starts around release and is followed by the release-anchored time points). Schedules are checked
+like instrument files: every problem is reported at once, naming the file, the entry, the key, what
+is allowed and what was given.
+
+The time points a questionnaire may be recorded at are :func:`known_timepoints`: the schedule's,
+the paper's six (:data:`recoverycap.store.fields.DEFAULT_TIMEPOINTS`) and the quarterly worker
+checks (``check_2025_q2``); :func:`check_known_timepoint` refuses any other with the list and a
+suggestion. An organisation adds a time point of its own with a ``[[schedule]]`` entry.
 
 What is due as of a date is worked out in :mod:`recoverycap.due` (pure rules) and read from a
 store by :mod:`recoverycap.followup` (``due_list``, ``log_followup``).
@@ -15,19 +23,26 @@ store by :mod:`recoverycap.followup` (``due_list``, ``log_followup``).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from .config import did_you_mean
 from .errors import Problem, ScheduleError, ScheduleFileError
-from .store.fields import iso_date
+from .store.fields import DEFAULT_TIMEPOINTS, iso_date
 
 ANCHORS = ("enrolment_start", "enrolment_end", "release")
 """Events a time point can hang off."""
+ENROLMENT_ANCHORS = ("enrolment_start", "enrolment_end")
+"""The anchors a time point may limit to some ``programmes``."""
+CHECK_TIMEPOINT_RE = re.compile(r"^check_\d{4}_q[1-4]$")
+"""Peer-worker wellbeing checks are recorded at their calendar quarter, e.g. ``check_2025_q2``
+(:func:`recoverycap.wellbeing.check_timepoint`)."""
 
 DEFAULT_WINDOW_DAYS = 14
 DEFAULT_LATE_DAYS = 14
@@ -41,6 +56,7 @@ TIMEPOINT_KEYS = (
     "uncontactable_after",
     "label",
     "description",
+    "programmes",
 )
 FORMAT_VERSION = 1
 
@@ -68,6 +84,8 @@ class TimePoint:
         uncontactable_after: Attempts needed before ``uncontactable`` marks it missed.
         label: Plain words for tables.
         description: Optional notes.
+        programmes: For an enrolment-anchored time point, the programmes whose enrolments it
+            applies to (empty: every programme).
     """
 
     id: str
@@ -78,10 +96,15 @@ class TimePoint:
     uncontactable_after: int = DEFAULT_UNCONTACTABLE_AFTER
     label: str = ""
     description: str = ""
+    programmes: tuple[str, ...] = ()
 
     @property
     def title(self) -> str:
         return self.label or self.id.replace("_", " ")
+
+    def applies_to(self, programme: str | None) -> bool:
+        """Whether an enrolment in ``programme`` gets this time point."""
+        return not self.programmes or programme in self.programmes
 
     def as_toml(self) -> str:
         """This time point as a ``[[schedule]]`` entry for a configuration file."""
@@ -94,6 +117,8 @@ class TimePoint:
             f"late_days = {self.late_days}",
             f"uncontactable_after = {self.uncontactable_after}",
         ]
+        if self.programmes:
+            lines.append(f"programmes = [{', '.join(_toml_str(p) for p in self.programmes)}]")
         if self.label:
             lines.append(f"label = {_toml_str(self.label)}")
         if self.description:
@@ -229,7 +254,13 @@ class Schedule:
                 return tp
         raise ScheduleError(
             f"no time point {timepoint!r} in the schedule; known: {', '.join(self.ids)}"
+            + did_you_mean(timepoint, self.ids)
         )
+
+    @property
+    def programmes(self) -> tuple[str, ...]:
+        """Every programme id the time points name, in order of first mention."""
+        return tuple(dict.fromkeys(p for tp in self.timepoints for p in tp.programmes))
 
     def lead_days(self, anchor: str) -> int:
         """How many days before (negative) or after the anchor its first window opens."""
@@ -286,6 +317,7 @@ def _timepoint(entry: Mapping[str, Any], where: str, problems: list[Problem]) ->
     for key in ("label", "description"):
         if key in entry and not isinstance(entry[key], str):
             problems.append(Problem(where, key, f"must be text; got {entry[key]!r}"))
+    programmes = _programmes(entry, anchor, where, problems)
     if len(problems) > before:
         return None
     return TimePoint(
@@ -293,7 +325,91 @@ def _timepoint(entry: Mapping[str, Any], where: str, problems: list[Problem]) ->
         anchor=str(anchor),
         label=str(entry.get("label", "")),
         description=str(entry.get("description", "")),
+        programmes=programmes,
         **values,
+    )
+
+
+def _programmes(
+    entry: Mapping[str, Any], anchor: Any, where: str, problems: list[Problem]
+) -> tuple[str, ...]:
+    """The ``programmes`` key: a non-empty list of programme ids, each once, only on an
+    enrolment-anchored time point. (Whether each id is a programme the database knows is
+    checked where the database is read: :func:`recoverycap.followup.due_list`.)"""
+    if "programmes" not in entry:
+        return ()
+    value = entry["programmes"]
+    if not isinstance(value, list) or not value or not all(_id_ok(p) for p in value):
+        problems.append(
+            Problem(
+                where,
+                "programmes",
+                "must be a non-empty list of programme ids (lowercase letters, digits and '_', "
+                f'e.g. ["twelve_step", "behaviour_change"]); got {value!r}',
+            )
+        )
+        return ()
+    twice = sorted({p for p in value if value.count(p) > 1})
+    if twice:
+        problems.append(
+            Problem(where, "programmes", f"{', '.join(twice)} listed twice; give each once")
+        )
+    if anchor in ANCHORS and anchor not in ENROLMENT_ANCHORS:
+        problems.append(
+            Problem(
+                where,
+                "programmes",
+                f"only a time point anchored to an enrolment ({', '.join(ENROLMENT_ANCHORS)}) "
+                f"can be limited to some programmes; this one hangs off {anchor!r}",
+            )
+        )
+    return tuple(value)
+
+
+# -- which time points exist ---------------------------------------------------------------------
+def known_timepoints(config: Any = None, extra: Iterable[str] = ()) -> tuple[str, ...]:
+    """The time points a questionnaire may be recorded at, in order.
+
+    The schedule in effect (the configuration's ``[[schedule]]``, else the default), then the
+    paper's six (:data:`~recoverycap.store.fields.DEFAULT_TIMEPOINTS`) and any ``extra`` ones
+    (e.g. time points already present in imported data). Peer-worker checks are also known
+    (``check_YYYY_qN``, matched by :data:`CHECK_TIMEPOINT_RE`, not listed here).
+
+    Args:
+        config: A :class:`recoverycap.config.Config` (or None: the default schedule).
+        extra: More time points to accept.
+
+    Raises:
+        ScheduleFileError: the configuration's ``[[schedule]]`` has problems.
+    """
+    schedule = Schedule.for_config(config)
+    return tuple(dict.fromkeys([*schedule.ids, *DEFAULT_TIMEPOINTS, *extra]))
+
+
+def check_known_timepoint(timepoint: str, config: Any = None, extra: Iterable[str] = ()) -> str:
+    """A time point, if it is one of :func:`known_timepoints` or a worker check's quarter.
+
+    Args:
+        timepoint: The time point given (e.g. by ``--timepoint``).
+        config: The organisation's configuration (its ``[[schedule]]`` adds time points).
+        extra: More time points to accept.
+
+    Returns:
+        The time point, unchanged.
+
+    Raises:
+        ScheduleError: an unknown time point; the message lists the known ones, suggests the
+            closest and says how an organisation adds its own.
+    """
+    known = known_timepoints(config, extra)
+    if timepoint in known or CHECK_TIMEPOINT_RE.match(timepoint):
+        return timepoint
+    hint = did_you_mean(timepoint, known) or "."
+    raise ScheduleError(
+        f"unknown time point {timepoint!r}{hint} "
+        f"Known time points: {', '.join(known)} (and check_YYYY_qN for peer-worker checks). "
+        "An organisation adds its own with a [[schedule]] entry in its configuration file "
+        "(see 'recoverycap config show')."
     )
 
 

@@ -15,6 +15,7 @@ This module is on the survey path: nothing heavy is imported.
 from __future__ import annotations
 
 import datetime as dt
+import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -123,38 +124,69 @@ class PersonalResult:
     def suggest_supervision(self) -> bool:
         return bool(self.concerns)
 
-    def text(self) -> str:
-        """The whole private message, in plain words."""
-        out = [
-            f"Your wellbeing check of {self.on.isoformat()}. This is for you: it is shown only on this",
-            "screen. Your organisation sees team results only for groups of at least five workers,",
-            "never yours.",
+    def text(self, width: int | None = None) -> str:
+        """The whole private message, in plain words, wrapped to ``width`` columns.
+
+        Args:
+            width: The screen width to wrap to (``recoverycap wellbeing check`` passes the
+                terminal's); None (the default) leaves each paragraph on one line.
+        """
+        paras: list[tuple[str, str, str]] = [
+            (
+                "",
+                "",
+                f"Your wellbeing check of {self.on.isoformat()}. This is for you: it is shown only "
+                "on this screen. Your organisation sees team results only for groups of at least "
+                "five workers, never yours.",
+            )
         ]
         current: Instrument | None = None
         for line in self.lines:
             if line.instrument is not current:
                 current = line.instrument
-                out.append("")
-                out.append(f"{current.name} ({current.label}):")
+                paras.append(("", "", ""))
+                paras.append(("", "", f"{current.name} ({current.label}):"))
             first, *rest = line.lines()
-            out.append(f"  {first}")
-            out += [f"    {r}" for r in rest]
-        out.append("")
+            paras.append(("  ", "    ", first))
+            paras += [("    ", "    ", r) for r in rest]
+        paras.append(("", "", ""))
         if self.suggest_supervision:
             bits = "; ".join(
                 f"{c.instrument.label} {c.scale.name.lower()} {format_score(c.score.score or 0, DECIMALS)} ({high_rule(c.scale)} is high)"
                 for c in self.concerns
             )
-            out += [
-                f"Your answers show high burnout or stress: {bits}.",
-                "It may help to talk this through in supervision soon, or with your line manager or",
-                "someone you trust. This suggestion is for you: it is not sent to anyone.",
-            ]
-        else:
-            out.append(
-                "None of your burnout or stress scores is in the high range. Supervision is there"
+            paras.append(
+                (
+                    "",
+                    "",
+                    f"Your answers show high burnout or stress: {bits}. It may help to talk this "
+                    "through in supervision soon, or with your line manager or someone you trust. "
+                    "This suggestion is for you: it is not sent to anyone.",
+                )
             )
-            out.append("whenever you want to talk things through.")
+        else:
+            paras.append(
+                (
+                    "",
+                    "",
+                    "None of your burnout or stress scores is in the high range. Supervision is "
+                    "there whenever you want to talk things through.",
+                )
+            )
+        out: list[str] = []
+        for indent, hanging, text in paras:
+            if not text:
+                out.append("")
+            elif width is None:
+                out.append(indent + text)
+            else:
+                out += textwrap.wrap(
+                    text,
+                    max(width, 20),
+                    initial_indent=indent,
+                    subsequent_indent=hanging,
+                    break_on_hyphens=False,
+                )
         return "\n".join(out)
 
 

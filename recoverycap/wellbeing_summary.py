@@ -22,6 +22,7 @@ from typing import Any
 
 import attrs
 
+from .config import did_you_mean
 from .instrument import Instrument, Scale
 from .privacy import MIN_GROUP, Cell, secondary_suppression, threshold
 from .scoring import format_score
@@ -301,7 +302,15 @@ def team_summary(
     min_group: int = MIN_GROUP,
     since: dt.date | None = None,
 ) -> TeamSummary:
-    """The team summary from a store (see :func:`summarise`)."""
+    """The team summary from a store (see :func:`summarise`).
+
+    Raises:
+        WellbeingError: ``site`` is given and no peer worker is registered at it (a misspelt site
+            would otherwise read as a site with no checks); the message names the sites there
+            are and the closest.
+    """
+    if site is not None:
+        require_worker_site(store, site)
     instruments = library.resolve(battery=WORKER_BATTERY)
     return summarise(
         latest_scores(store, instruments, since),
@@ -310,4 +319,20 @@ def team_summary(
         by=by,
         min_group=min_group,
         since=since,
+    )
+
+
+def require_worker_site(store: Any, site: str) -> str:
+    """``site``, if at least one peer worker (current or former) is registered at it.
+
+    Raises:
+        WellbeingError: no worker is registered at ``site``; names the sites workers are at.
+    """
+    sites = sorted({w.site for w in store.workers() if w.site})
+    if site in sites:
+        return site
+    raise WellbeingError(
+        f"no peer worker is registered at site {site!r}, so there is nothing to summarise"
+        + (did_you_mean(site, sites) or ".")
+        + (f" Sites with workers: {', '.join(sites)}." if sites else " No worker has a site yet.")
     )

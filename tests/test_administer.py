@@ -20,6 +20,7 @@ from recoverycap.administer import (
     SurveySession,
     direction_words,
     enter_paper_form,
+    paper_alert_message,
     timepoint_phrase,
 )
 from recoverycap.store import Store
@@ -292,8 +293,53 @@ def test_resume_after_first_instrument_finished(db, lib):
         session.answer(6)
     with Store.open(db, library=lib, actor="test") as store:
         resumed = SurveySession.resume(store, lib, CODE)
-        assert [i.id for i in resumed.instruments] == ["barc10"]
-        assert resumed.current.progress == "Question 2 of 10 · BARC-10"
+        assert [i.id for i in resumed.instruments] == ["tiny", "barc10"]
+        assert resumed.current.progress == "Question 2 of 10 · BARC-10 (instrument 2 of 2)"
+        assert resumed.describe() == (
+            "at intake: Tiny test instrument (finished), BARC-10 (1 of 10 answered)"
+        )
+
+
+def test_results_after_resuming_include_instruments_finished_before(db, lib):
+    """The reported bug: stop after finishing the first instrument, carry on, finish the second:
+    the results cover both (tiny's strain and sum, BARC-10's total), not just the second.
+
+    Hand-worked: tiny a1..a3 = 2, 3, 4 and days 5 with note declined: strain = mean(pct 75, 50,
+    reversed 4 -> 2 -> 75) = 66.67 (high); sum 2 + 3 + 2 + 5 = 12. BARC-10 ten 4s = 40.
+    """
+    with Store.open(db, library=lib, actor="test") as store:
+        session = SurveySession.start(store, CODE, "intake", [lib.get("tiny"), lib.get("barc10")])
+        for value in (2, 3, 4, 5):
+            session.answer(value)
+        session.skip("declined")
+        session.finish()
+    with Store.open(db, library=lib, actor="test") as store:
+        resumed = SurveySession.resume(store, lib, CODE)
+        assert resumed.current.progress == "Question 1 of 10 · BARC-10 (instrument 2 of 2)"
+        for _ in range(10):
+            resumed.answer(4)
+        resumed.finish()
+        assert resumed.done
+        assert [inst.id for inst, _ in resumed.results()] == ["tiny", "barc10"]
+        lines = resumed.summary_lines()
+    assert any(line.startswith("Tiny test instrument Strain: 66.67 (high)") for line in lines)
+    assert any(line.startswith("Tiny test instrument Sum of codes: 12") for line in lines)
+    assert any(line.startswith("BARC-10 Recovery capital: 40") for line in lines)
+
+
+def test_resume_does_not_bring_back_another_surveys_instruments(db, lib):
+    """Only the interrupted survey's completed instruments come back, not an earlier survey's."""
+    with Store.open(db, library=lib, actor="test") as store:
+        earlier = SurveySession.start(store, CODE, "intake", [lib.get("barc10")])
+        for _ in range(10):
+            earlier.answer(3)
+        earlier.finish()
+        later = SurveySession.start(store, CODE, "release", [lib.get("tiny")])
+        later.answer(2)
+    with Store.open(db, library=lib, actor="test") as store:
+        resumed = SurveySession.resume(store, lib, CODE)
+        assert [i.id for i in resumed.instruments] == ["tiny"]
+        assert resumed.results() == []
 
 
 def test_nothing_to_resume(store, lib):
@@ -496,6 +542,27 @@ def test_paper_form_alerts_are_recorded(store, lib):
     )
     assert [h.alert for h in entry.alerts] == ["self_harm"]
     assert [a.value for a in store.alerts(entry.administration_id)] == [2.0]
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "when"), [(0, "today"), (1, "yesterday"), (23, "23 days ago")]
+)
+def test_paper_alert_message_does_not_speak_of_a_session(lib, days_ago, when):
+    """An alert on a paper form dated earlier drops "before the session ends" and says to
+    follow up now, with the form's date."""
+    import datetime as dt
+
+    [alert] = lib.get("phq9").alerts
+    assert "before the session ends" in alert.message  # the instrument's wording, for a survey
+    today = dt.date(2026, 11, 27)
+    form = today - dt.timedelta(days=days_ago)
+    text = paper_alert_message(alert.message, form, today)
+    assert "session" not in text
+    assert text.startswith("PHQ-9 item 9 (thoughts of being better off dead")
+    assert "Follow your organisation's safeguarding procedure now." in text
+    assert text.endswith(
+        f"This answer is on a paper form dated {form.isoformat()} ({when}): follow up now."
+    )
 
 
 def _yesterday() -> str:

@@ -131,7 +131,9 @@ def test_full_battery(env):
         "Over the last 2 weeks, how often have you been bothered by any of the following problems?"
         in out
     )
-    assert "Licence: No permission required to reproduce" in out
+    assert "with an educational grant from Pfizer Inc. No permission required to reproduce" in out
+    assert "WHO-5 Well-Being Index. Psychiatric Research Unit" in out  # the on-screen credit line
+    assert "not confirmed" not in out and "UNVERIFIED" not in out  # licence notes stay off screen
     assert "Results:" in out
     for line in (
         "BARC-10 Recovery capital: 50 (at or above the recovery cut-off)",
@@ -408,6 +410,121 @@ def test_usage_errors(env, args, message):
     assert administrations(env) == []
 
 
+def test_results_after_resuming_cover_the_whole_battery(env):
+    """Stop after finishing the first instrument, carry on: the second is "instrument 2 of 2" and
+    the results list both (hand-worked: tiny 2, 3, 4, 5 and note skipped: strain 66.67 high, sum
+    12; BARC-10 ten 5s = 50)."""
+    args = ["administer", CODE, "-t", "intake", "-i", "tiny", "-i", "barc10"]
+    keys = [K.pick("2"), K.pick("3"), K.pick("4"), K.type("5"), K.ENTER, K.pick("3"), FINISH]
+    first = run(env, args, *keys)
+    assert first.exit_code == 130
+    assert [a.status for a in administrations(env)][:2] == ["complete", "in_progress"]
+    second = run(env, ["administer", CODE], "y", *[K.pick("5")] * 10, FINISH)
+    assert second.exit_code == 0, second.output
+    out = " ".join(second.output.split())
+    assert "at intake: Tiny test instrument (finished), BARC-10 (not started)" in out
+    assert "Question 1 of 10 · BARC-10 (instrument 2 of 2)" in out
+    for line in (
+        "Tiny test instrument Strain: 66.67 (high)",
+        "Tiny test instrument Sum of codes: 12",
+        "BARC-10 Recovery capital: 50 (at or above the recovery cut-off)",
+    ):
+        assert line in out, line
+
+
+def test_going_back_to_a_skipped_question_shows_it_was_skipped(env):
+    """Skip question 1 (declined), then go back from question 2: question 1 says so."""
+    result = run(env, TINY, SKIP, K.pick("1"), BACK, K.CONTROLC)
+    assert result.exit_code == 130
+    assert answers(env, "tiny") == {"a1": Missing("declined")}
+    out = result.output
+    assert out.count("How often do you feel tired?") == 2
+    assert "currently: skipped (declined)" in out
+    assert out.index("currently: skipped (declined)") > out.rindex("How often do you feel tired?")
+
+
+def test_going_back_to_an_answered_question_shows_the_answer(env):
+    result = run(env, TINY, K.pick("2"), BACK, K.CONTROLC)
+    assert "currently: 2 Often" in result.output
+
+
+def test_carry_on_hint_keeps_the_worker_and_options(env):
+    """The command printed after Ctrl-C carries on as the same worker, with the same database,
+    instrument folder and configuration."""
+    db, config = env
+    result = run(env, [*TINY, "--worker", "PW-03"], K.pick("2"), K.CONTROLC)
+    assert result.exit_code == 130
+    hint = next(line for line in result.output.splitlines() if "To carry on" in line)
+    assert hint.endswith(
+        f"recoverycap --db {db} --instruments-dir {DATA} --config {config} "
+        "administer ALT-0001 --worker PW-03"
+    )
+
+
+@pytest.mark.parametrize(
+    "command", [["administer", CODE, "-t"], ["enter", CODE, "-d", "2025-02-03", "-t"]]
+)
+def test_timepoint_typo_is_refused_before_anything_is_written(env, command):
+    """The reported typo 'intke': refused with the known time points and a suggestion."""
+    result = run(env, [*command, "intke", "-i", "barc10"])
+    assert result.exit_code == 1
+    out = " ".join(result.output.split())
+    assert "unknown time point 'intke'; did you mean 'intake'?" in out
+    assert "Known time points: intake, programme_end, release" in out
+    assert "Question" not in out and "Entering" not in out
+    assert administrations(env) == []
+
+
+def test_timepoint_from_the_configuration_is_accepted(env, tmp_path):
+    """An organisation's own time point, added with a [[schedule]] entry, can be given."""
+    config = tmp_path / "own.toml"
+    config.write_text(
+        '[[schedule]]\ntimepoint = "mid_programme"\nanchor = "enrolment_start"\noffset_days = 42\n'
+    )
+    result = run((env[0], config), ["administer", CODE, "-t", "mid_programme", "-i", "tiny"])
+    assert result.exit_code == 130  # stopped at question 1 by the final Ctrl-C
+    assert [a.timepoint for a in administrations(env)] == ["mid_programme"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["administer", CODE, "-t", "intake", "-i", "tiny"],
+        ["enter", CODE, "-t", "intake", "-i", "barc10", "-d", "2025-02-03"],
+        ["wellbeing", "check", "PW-03"],
+    ],
+)
+def test_refuses_without_a_terminal_before_creating_anything(env, tmp_path, command):
+    """stdin and stdout redirected (CliRunner's are not terminals) and no prompt input injected:
+    a clear message, exit 1, no database created, no survey started."""
+    fresh = tmp_path / "new" / "rc.db"
+    for db in (fresh, env[0]):
+        result = CliRunner().invoke(
+            main,
+            ["--db", str(db), "--config", str(env[1]), "--instruments-dir", str(DATA), *command],
+        )
+        assert result.exit_code == 1, result.output
+        out = " ".join(result.output.split())
+        assert (
+            f"'recoverycap {' '.join(command[:2] if command[0] == 'wellbeing' else command[:1])}' needs a terminal"
+            in out
+        )
+        assert "standard input and output are not a terminal" in out
+        assert "recoverycap import responses FILE" in out and "recoverycap enter" in out
+        assert "Stopped" not in out and "Warning" not in out
+    assert not fresh.exists() and not fresh.parent.exists()
+    assert administrations(env) == []
+
+
+def test_a_named_config_file_that_does_not_exist_stops_administer(env, tmp_path):
+    """--config naming a missing file: refused before anything is asked (the configured
+    safeguarding instruction would otherwise be replaced by the default one)."""
+    result = run((env[0], tmp_path / "missing.toml"), TINY)
+    assert result.exit_code == 1
+    assert "configuration file not found" in result.output
+    assert administrations(env) == []
+
+
 # -- enter (paper forms) ---------------------------------------------------------------------------
 PAPER = ["enter", CODE, "--timepoint", "intake", "--instrument", "barc10", "--date", "2025-02-03"]
 
@@ -438,6 +555,30 @@ def test_enter_rejects_a_bad_code_and_goes_back(env):
     assert result.exit_code == 0, result.output
     assert answers(env, "barc10") == {f"q{i}": 3 for i in range(1, 11)}
     assert "BARC-10 Recovery capital: 30 (below the recovery cut-off)" in result.output
+
+
+def test_enter_explains_a_refused_code_just_above_the_prompt(env):
+    """7 for a 1–6 item: the reason is printed (not left in prompt_toolkit's bottom toolbar) and
+    the prompt comes back with the 7 typed in; corrected to 4, then nine 3s: 4 + 27 = 31."""
+    keys = [K.type("7"), K.BACKSPACE + K.type("4")] + [K.type("3")] * 9
+    result = run(env, PAPER, *keys, K.ENTER)
+    assert result.exit_code == 0, result.output
+    refused = next(line for line in result.output.splitlines() if "Not accepted" in line)
+    assert "7 is not one of 1–6" in refused and "('<' goes back)" in refused
+    assert answers(env, "barc10")["q1"] == 4
+    assert "Recovery capital: 31" in result.output
+
+
+def test_enter_alert_speaks_of_the_form_not_a_session(env):
+    """A paper PHQ-9 dated 2025-02-03 with item 9 at 2: the box says to follow up now on the form
+    of that date, not "before the session ends"."""
+    keys = [K.type("0")] * 8 + [K.type("2"), K.ENTER, K.type("0"), K.ENTER]
+    result = run(env, ["enter", CODE, "-t", "intake", "-i", "phq9", "-d", "2025-02-03"], *keys)
+    assert result.exit_code == 0, result.output
+    out = " ".join(result.output.replace("║", " ").split())
+    assert "This answer is on a paper form dated 2025-02-03" in out and "follow up now" in out
+    assert "before the session ends" not in out
+    assert "Alert recorded:" in out
 
 
 def test_enter_change_from_review(env):

@@ -53,10 +53,12 @@ def env(tmp_path: Path):
     db = tmp_path / "rc.db"
     with Store.open(db, actor="test") as store:
         store.add_worker(WORKER, site="HMP Altcourse", role="mentor")
-    return db, tmp_path / "none.toml"
+    config = tmp_path / "empty.toml"  # the defaults, whatever the user running the tests has
+    config.touch()
+    return db, config
 
 
-def run(env, args: list[str], *keys: str) -> Result:
+def run(env, args: list[str], *keys: str, columns: int = 100) -> Result:
     db, config = env
     with create_pipe_input() as inp:
         inp.send_text("".join(keys) + CONTROLC)
@@ -65,7 +67,11 @@ def run(env, args: list[str], *keys: str) -> Result:
             main,
             ["--db", str(db), "--config", str(config), *args],
             obj=app,
-            env={"RECOVERYCAP_INSTRUMENTS": "", "RECOVERYCAP_USER": "test"},
+            env={
+                "RECOVERYCAP_INSTRUMENTS": "",
+                "RECOVERYCAP_USER": "test",
+                "COLUMNS": str(columns),  # read by shutil.get_terminal_size
+            },
         )
 
 
@@ -104,7 +110,8 @@ def test_check_stopped_then_carried_on(env):
     stopped = run(env, ["wellbeing", "check", WORKER], pick("3"), pick("3"), pick("3"))
     assert stopped.exit_code == 130
     assert "Every answer given so far is saved" in stopped.output
-    assert "recoverycap wellbeing check PW-03" in stopped.output
+    hint = next(line for line in stopped.output.splitlines() if "To carry on" in line)
+    assert hint.endswith(f"recoverycap --db {env[0]} --config {env[1]} wellbeing check PW-03")
     resumed = run(env, ["wellbeing", "check", WORKER], ENTER, pick("2"), pick("4"))
     assert resumed.exit_code == 130
     out = " ".join(resumed.output.split())
@@ -115,6 +122,34 @@ def test_check_stopped_then_carried_on(env):
         assert len(adms) == 2  # carried on: no second check was started
         (cbi,) = [a for a in adms if a.instrument == "cbi"]
         assert s.answers(cbi.id) == {"p1": 3, "p2": 3, "p3": 3, "p4": 2, "p5": 4}
+
+
+def test_result_after_resuming_includes_the_cbi_finished_before(env):
+    """The reported bug: stop after finishing the CBI, carry on with the ProQOL 5: the result
+    includes the CBI (personal 75 and work 50, high) and suggests supervision, rather than "None
+    of your burnout or stress scores is in the high range"."""
+    stopped = run(env, ["wellbeing", "check", WORKER], *CBI_KEYS)
+    assert stopped.exit_code == 130
+    resumed = run(env, ["wellbeing", "check", WORKER], ENTER, *PROQOL_KEYS)
+    assert resumed.exit_code == 0, resumed.output
+    out = " ".join(resumed.output.split())
+    assert "CBI (finished), ProQOL 5 (not started)" in out
+    assert "Question 1 of 30 · ProQOL 5 (instrument 2 of 2)" in out
+    assert "Personal burnout: 75 on a 0–100 scale" in out
+    assert "Compassion satisfaction: 30 on a 10–50 scale" in out
+    assert "CBI personal burnout 75 (50 or more is high)" in out
+    assert "None of your burnout or stress scores is in the high range" not in out
+
+
+def test_result_is_wrapped_to_the_terminal_width(env):
+    """With a 60-column terminal no line of the private result is wider than 59 characters."""
+    result = run(env, ["wellbeing", "check", WORKER], *CBI_KEYS, *PROQOL_KEYS, columns=60)
+    assert result.exit_code == 0, result.output
+    text = result.output[result.output.index("Your wellbeing check of") :]
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 59, max(lines, key=len)
+    assert any(len(line) > 50 for line in lines)  # wrapped, not cut short
+    assert "It may help to talk this through in supervision soon" in " ".join(text.split())
 
 
 def test_unknown_worker_is_a_plain_error(env):
@@ -216,3 +251,25 @@ def test_summary_min_group_from_config(env, tmp_path):
     cfg.write_text("[privacy]\nmin_group = 6\n")
     out = run((env[0], cfg), ["wellbeing", "summary"]).output
     assert "not shown: fewer than 6 workers" in out
+
+
+def test_summary_of_a_site_nobody_is_at_says_so(env):
+    """--site Nowhere: there is no such site (no worker is registered at it), not "(no checks
+    recorded)"; a near miss is suggested."""
+    result = summary(env, "--site", "Nowhere")
+    assert result.exit_code == 1
+    assert "no peer worker is registered at site 'Nowhere'" in result.output
+    assert "Sites with workers: HMP Altcourse." in result.output
+    assert "no checks recorded" not in result.output
+    near = summary(env, "--site", "HMP Altcorse")
+    assert "did you mean 'HMP Altcourse'?" in near.output
+
+
+def test_summary_site_is_checked_against_the_configured_sites(env, tmp_path):
+    """With [organisation] sites configured, --site must be one of them."""
+    cfg = tmp_path / "sites.toml"
+    cfg.write_text('[organisation]\nsites = ["HMP Altcourse", "Barrow hub"]\n')
+    result = run((env[0], cfg), ["wellbeing", "summary", "--site", "Barow hub"])
+    assert result.exit_code == 1
+    assert "no site 'Barow hub' in the configuration's [organisation] sites" in result.output
+    assert "did you mean 'Barrow hub'?" in result.output

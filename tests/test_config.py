@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from recoverycap.config import DEFAULT_SAFEGUARDING, Config, load_config, render
+from recoverycap.config import (
+    DEFAULT_SAFEGUARDING,
+    Config,
+    default_location,
+    did_you_mean,
+    load_config,
+    render,
+)
 from recoverycap.errors import ConfigError
 from recoverycap.schedule import Schedule, ScheduleFileError
 
@@ -30,16 +37,64 @@ window_days = 28
 """
 
 
-def test_no_file_means_defaults(tmp_path):
-    """A missing file gives the defaults (min_group 5, the default safeguarding instruction)."""
-    cfg = load_config(tmp_path / "absent.toml")
+def test_no_file_at_the_default_location_means_defaults(tmp_path, monkeypatch):
+    """The default location may be absent: the defaults (min_group 5, the default safeguarding
+    instruction) apply."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    path = default_location()
+    assert path == tmp_path / "xdg" / "recoverycap" / "config.toml" and not path.exists()
+    cfg = load_config(path)
     assert (cfg.organisation, cfg.min_group, cfg.safeguarding_instruction) == (
         "recoverycap",
         5,
         DEFAULT_SAFEGUARDING,
     )
-    assert cfg.path.endswith("absent.toml")
+    assert cfg.path.endswith("config.toml")
     assert load_config(None) == Config()
+
+
+def test_a_named_file_that_does_not_exist_is_refused(tmp_path, monkeypatch):
+    """A path given with --config or RECOVERYCAP_CONFIG must exist: a typo is not silently
+    replaced by the defaults (which would drop the organisation's min_group and instruction)."""
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    missing = tmp_path / "absent.toml"
+    with pytest.raises(ConfigError) as info:
+        load_config(missing)
+    assert str(info.value).startswith(f"configuration file not found: {missing}")
+    assert "--config or RECOVERYCAP_CONFIG" in str(info.value)
+    assert load_config(missing, must_exist=False).min_group == 5  # asked for explicitly
+    with pytest.raises(ConfigError):
+        load_config(default_location(), must_exist=True)
+
+
+def test_sites_are_checked_when_configured(tmp_path):
+    """With sites listed, a site not among them is refused with the list and a suggestion."""
+    path = tmp_path / "config.toml"
+    path.write_text(GOOD)
+    cfg = load_config(path)
+    assert cfg.check_site("Barrow hub") == "Barrow hub"
+    with pytest.raises(ConfigError) as info:
+        cfg.check_site("HMP Altcorse")
+    text = str(info.value)
+    assert "no site 'HMP Altcorse' in the configuration's [organisation] sites" in text
+    assert "did you mean 'HMP Altcourse'?" in text
+    assert "the sites are: HMP Altcourse, Barrow hub; got 'HMP Altcorse'" in text
+    with pytest.raises(ConfigError, match="did you mean 'Barrow hub'"):
+        cfg.check_site("barrow hub")  # sites are matched exactly; the suggestion ignores case
+    assert "did you mean" not in _message(cfg, "Nowhere")
+    assert Config().check_site("Anywhere") == "Anywhere"  # no sites configured: not checked
+
+
+def _message(cfg, site):
+    with pytest.raises(ConfigError) as info:
+        cfg.check_site(site)
+    return str(info.value)
+
+
+def test_did_you_mean():
+    assert did_you_mean("intke", ["intake", "release"]) == "; did you mean 'intake'?"
+    assert did_you_mean("zzz", ["intake"]) == ""
+    assert did_you_mean("x", []) == ""
 
 
 def test_a_full_file_loads(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -31,12 +32,20 @@ def recoverycap_command() -> str:
     return found
 
 
-def spawn(db: Path, tmp_path: Path, *args: str):
+def command_env(tmp_path: Path) -> dict[str, str]:
+    """The environment: no extra instruments, an empty configuration file (the defaults)."""
+    config = tmp_path / "empty-config.toml"
+    config.touch()
     env = dict(os.environ)
     env.pop("RECOVERYCAP_INSTRUMENTS", None)
+    env.update(RECOVERYCAP_CONFIG=str(config))
+    return env
+
+
+def spawn(db: Path, tmp_path: Path, *args: str):
+    env = command_env(tmp_path)
     env.update(
         PROMPT_TOOLKIT_NO_CPR="1",  # pexpect does not answer cursor-position requests
-        RECOVERYCAP_CONFIG=str(tmp_path / "no-config.toml"),
         TERM="xterm",
         COLUMNS="100",
         LINES="40",
@@ -127,3 +136,24 @@ def test_kill_mid_survey_then_resume_and_complete(tmp_path: Path):
         assert tiny["sum"].score == 13
         barc = store.scores(adms[1].id)
         assert (barc["total"].score, barc["total"].band) == (50, "at or above the recovery cut-off")
+
+
+def test_without_a_terminal_the_real_command_refuses_and_creates_nothing(tmp_path: Path):
+    """The installed command with stdin from /dev/null and stdout to a pipe: a message saying it
+    needs a terminal, exit 1, and no database (before the fix: "Input is not a terminal", then
+    "Stopped... nothing is lost", exit 130 and an unfinished survey)."""
+    db = tmp_path / "new" / "rc.db"
+    proc = subprocess.run(
+        [recoverycap_command(), "--db", str(db), "administer", CODE, "-t", "intake", "-i", "who5"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        env=command_env(tmp_path),
+        timeout=60,
+    )
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    err = " ".join(proc.stderr.split())
+    assert "'recoverycap administer' needs a terminal" in err
+    assert "standard input and output are not a terminal" in err
+    assert "Warning" not in proc.stdout + proc.stderr and "Stopped" not in proc.stdout
+    assert not db.exists()

@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from recoverycap.due import Administered, Anchors, Attempt, EnrolmentSpan, compute_due, unscheduled
 from recoverycap.errors import ProblemsError, ScheduleError
-from recoverycap.schedule import Schedule, ScheduleFileError, TimePoint, parse_date
+from recoverycap.schedule import (
+    Schedule,
+    ScheduleFileError,
+    TimePoint,
+    check_known_timepoint,
+    known_timepoints,
+    parse_date,
+)
 
 D = dt.date
 DEFAULT = Schedule.default()
@@ -143,25 +150,63 @@ def test_events_after_as_of_are_ignored():
 
 # -- anchors ---------------------------------------------------------------------------------
 def test_enrolment_anchors_each_enrolment():
-    """Each enrolment has its own intake; programme end only once the enrolment has ended."""
+    """Each in-custody enrolment has its own intake; programme end only once it has ended."""
     enrolments = [
         EnrolmentSpan("twelve_step", D(2025, 1, 6), D(2025, 3, 3)),
-        EnrolmentSpan("ttg", D(2025, 2, 3), None),
+        EnrolmentSpan("behaviour_change", D(2025, 2, 3), None),
     ]
     items = compute_due(
         "ALT-0042", DEFAULT, Anchors(tuple(enrolments), None), [], [], D(2025, 2, 10)
     )
     got = sorted((i.timepoint, i.programme, i.due) for i in items)
     assert got == [
-        ("intake", "ttg", D(2025, 2, 3)),
+        ("intake", "behaviour_change", D(2025, 2, 3)),
         ("intake", "twelve_step", D(2025, 1, 6)),
         ("programme_end", "twelve_step", D(2025, 3, 3)),
     ]
 
 
+def test_default_intake_and_programme_end_are_for_the_in_custody_programmes():
+    """The default schedule limits intake and programme end to twelve_step and
+    behaviour_change; the release-anchored time points apply to everyone."""
+    limited = {tp.id: tp.programmes for tp in DEFAULT if tp.programmes}
+    assert limited == {
+        "intake": ("twelve_step", "behaviour_change"),
+        "programme_end": ("twelve_step", "behaviour_change"),
+    }
+
+
+def test_ttg_enrolment_after_an_intake_is_not_an_intake_of_its_own():
+    """The reported case: twelve_step from 6 Jan with its intake done on 8 Jan; Through The Gate
+    from 27 Jan, three weeks later, ended 10 Mar. As of 1 Apr the only enrolment time points are
+    the twelve_step intake (done) and nothing for ttg: no overdue intake, no programme end."""
+    enrolments = (
+        EnrolmentSpan("twelve_step", D(2025, 1, 6)),
+        EnrolmentSpan("ttg", D(2025, 1, 27), D(2025, 3, 10)),
+    )
+    items = compute_due(
+        "ALT-0042",
+        DEFAULT,
+        Anchors(enrolments, D(2025, 3, 10)),
+        [Administered("intake", D(2025, 1, 8))],
+        [],
+        D(2025, 4, 1),
+    )
+    enrolment_points = [(i.timepoint, i.programme, i.status) for i in items if i.programme]
+    assert enrolment_points == [("intake", "twelve_step", "done")]
+    assert not any(i.status == "overdue" and i.timepoint == "intake" for i in items)
+    # the same enrolments under a schedule with no programmes key: every enrolment has an intake
+    every = Schedule.from_dict([{"timepoint": "intake", "anchor": "enrolment_start"}])
+    got = compute_due("ALT-0042", every, Anchors(enrolments), [], [], D(2025, 4, 1))
+    assert [(i.programme, i.status) for i in got] == [("twelve_step", "missed"), ("ttg", "missed")]
+
+
 def test_one_administration_can_serve_overlapping_windows():
     """Two programmes starting four days apart: one intake questionnaire counts for both."""
-    enrolments = (EnrolmentSpan("twelve_step", D(2025, 1, 6)), EnrolmentSpan("ttg", D(2025, 1, 10)))
+    enrolments = (
+        EnrolmentSpan("twelve_step", D(2025, 1, 6)),
+        EnrolmentSpan("behaviour_change", D(2025, 1, 10)),
+    )
     items = compute_due(
         "ALT-0042",
         DEFAULT,
@@ -221,7 +266,7 @@ def test_deferred_release_makes_an_early_administration_not_count():
 def test_recall_closes_the_remaining_post_release_time_points():
     """Released 10 Jan, recalled (logged 20 Feb): 4w, 12w and 26w are closed; the release point
     was already missed (late period ended 7 Feb) and stays missed; intake is untouched."""
-    enrolments = (EnrolmentSpan("ttg", D(2024, 12, 2)),)
+    enrolments = (EnrolmentSpan("twelve_step", D(2024, 12, 2)),)
     attempts = [Attempt(D(2025, 2, 20), "recalled", "phone")]
     admins = [Administered("intake", D(2024, 12, 3))]
     items = compute_due(
@@ -278,7 +323,7 @@ def test_counted_attempts_leave_the_time_point_open(result):
 @pytest.mark.parametrize("result", ["recalled", "transferred"])
 def test_recalled_and_transferred_close_only_release_anchored_points(result):
     """Logged after release: release-anchored points close; programme end does not."""
-    enrolments = (EnrolmentSpan("ttg", D(2025, 2, 3), D(2025, 4, 14)),)
+    enrolments = (EnrolmentSpan("behaviour_change", D(2025, 2, 3), D(2025, 4, 14)),)
     items = compute_due(
         "ALT-0042",
         DEFAULT,
@@ -303,7 +348,7 @@ def test_transfer_before_release_does_not_close_post_release_points():
 
 def test_deceased_closes_every_remaining_time_point():
     """deceased closes programme end as well; done and already-missed points keep their status."""
-    enrolments = (EnrolmentSpan("ttg", D(2025, 1, 6), D(2025, 4, 14)),)
+    enrolments = (EnrolmentSpan("twelve_step", D(2025, 1, 6), D(2025, 4, 14)),)
     admins = [Administered("intake", D(2025, 1, 6))]
     attempts = [Attempt(D(2025, 4, 10), "deceased", "other")]
     items = compute_due(
@@ -485,6 +530,43 @@ def test_schedule_errors_name_entry_key_allowed_and_given():
     assert isinstance(info.value, ProblemsError) and isinstance(info.value, ScheduleError)
 
 
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ({"programmes": "ttg"}, "must be a non-empty list of programme ids"),
+        ({"programmes": []}, "must be a non-empty list of programme ids"),
+        ({"programmes": ["Twelve Step"]}, "got ['Twelve Step']"),
+        ({"programmes": ["ttg", "ttg"]}, "ttg listed twice; give each once"),
+        (
+            {"anchor": "release", "programmes": ["ttg"]},
+            "only a time point anchored to an enrolment (enrolment_start, enrolment_end) can be "
+            "limited to some programmes; this one hangs off 'release'",
+        ),
+    ],
+)
+def test_programmes_key_is_linted(entry, message):
+    """programmes: a non-empty list of ids, each once, on an enrolment-anchored time point only."""
+    with pytest.raises(ScheduleFileError) as info:
+        Schedule.from_dict(
+            [{"timepoint": "intake", "anchor": "enrolment_start", **entry}], "org.toml"
+        )
+    (problem,) = info.value.problems
+    assert (problem.where, problem.field) == ("org.toml entry 1 (intake)", "programmes")
+    assert message in problem.message
+
+
+def test_programmes_key_is_read_and_written_back():
+    """A [[schedule]] entry with programmes loads, applies only to them and prints back."""
+    s = Schedule.from_dict(
+        [{"timepoint": "intake", "anchor": "enrolment_start", "programmes": ["smart", "ttg"]}]
+    )
+    (tp,) = s.timepoints
+    assert tp.programmes == ("smart", "ttg") and s.programmes == ("smart", "ttg")
+    assert tp.applies_to("ttg") and not tp.applies_to("twelve_step")
+    assert 'programmes = ["smart", "ttg"]' in s.as_toml()
+    assert TimePoint("x", "release").applies_to(None)  # no programmes: every enrolment
+
+
 def test_empty_schedule_and_bad_file(tmp_path):
     """An empty list and a file that is not TOML are refused with the file named."""
     with pytest.raises(ScheduleFileError, match="no time points"):
@@ -511,6 +593,76 @@ def test_schedule_round_trips_as_config_toml():
 def test_get_unknown_timepoint():
     with pytest.raises(ScheduleError, match="no time point 'week4'.*known: intake"):
         DEFAULT.get("week4")
+    with pytest.raises(ScheduleError, match="did you mean 'post_release_12w'"):
+        DEFAULT.get("post_release12w")
+
+
+# -- known time points -----------------------------------------------------------------------------
+class _Cfg:
+    """A configuration with its own [[schedule]] (the attributes Schedule.for_config reads)."""
+
+    path = "org.toml"
+    schedule = (
+        {"timepoint": "mid_programme", "anchor": "enrolment_start", "offset_days": 42},
+        {"timepoint": "post_release_52w", "anchor": "release", "offset_days": 364},
+    )
+
+
+def test_known_timepoints_are_the_schedule_and_the_papers_six():
+    """The default schedule's six; a [[schedule]] adds its own (the six stay known)."""
+    six = (
+        "intake",
+        "programme_end",
+        "release",
+        "post_release_4w",
+        "post_release_12w",
+        "post_release_26w",
+    )
+    assert known_timepoints() == six
+    assert known_timepoints(_Cfg()) == ("mid_programme", "post_release_52w", *six)
+    assert known_timepoints(None, extra=["baseline"])[-1] == "baseline"
+
+
+@pytest.mark.parametrize(
+    "timepoint", ["intake", "post_release_26w", "check_2025_q2", "check_1999_q4"]
+)
+def test_check_known_timepoint_accepts_known_ones_and_worker_checks(timepoint):
+    assert check_known_timepoint(timepoint) == timepoint
+
+
+def test_check_known_timepoint_accepts_what_the_config_adds():
+    assert check_known_timepoint("post_release_52w", _Cfg()) == "post_release_52w"
+    with pytest.raises(ScheduleError):
+        check_known_timepoint("post_release_52w")  # not without that configuration
+
+
+@pytest.mark.parametrize(
+    ("typo", "suggestion"),
+    [("intke", "intake"), ("Intake", "intake"), ("post_release_4", "post_release_4w")],
+)
+def test_unknown_timepoint_is_refused_with_a_suggestion(typo, suggestion):
+    """The reported typo 'intke': refused, listing the known ones and the closest."""
+    with pytest.raises(ScheduleError) as info:
+        check_known_timepoint(typo)
+    text = str(info.value)
+    assert f"unknown time point {typo!r}; did you mean {suggestion!r}?" in text
+    assert "Known time points: intake, programme_end, release" in text
+    assert "[[schedule]]" in text
+
+
+@pytest.mark.parametrize("timepoint", ["check_2025_q5", "zzz", "week"])
+def test_unknown_timepoint_without_a_close_match(timepoint):
+    with pytest.raises(ScheduleError, match=f"unknown time point '{timepoint}'"):
+        check_known_timepoint(timepoint)
+
+
+def test_worker_check_timepoints_are_known():
+    """Whatever the quarter, wellbeing.check_timepoint gives a known time point."""
+    from recoverycap.wellbeing import check_timepoint
+
+    for month in range(1, 13):
+        tp = check_timepoint(D(2026, month, 15))
+        assert check_known_timepoint(tp) == tp
 
 
 @pytest.mark.parametrize(
@@ -566,3 +718,43 @@ def test_status_only_moves_forward_with_time(offset, window, late, days):
         assert (got.status == "due") == (got.window_start <= as_of <= got.window_end)
         assert got.window_end - got.window_start == dt.timedelta(days=2 * window)
     assert seen == sorted(seen)
+
+
+# -- what a closing follow-up result does to the participant's status --------------------------------
+@pytest.mark.parametrize(
+    ("result", "status", "on", "want"),
+    [
+        ("recalled", "released", D(2025, 4, 2), "active"),  # back in custody
+        ("recalled", "active", D(2025, 4, 2), "active"),  # already so
+        ("recalled", "withdrawn", D(2025, 4, 2), "withdrawn"),  # not the recall's to change
+        ("recalled", "released", D(2025, 3, 1), "released"),  # before the current release
+        ("transferred", "active", D(2025, 4, 2), "transferred"),
+        ("deceased", "withdrawn", D(2025, 4, 2), "deceased"),
+        ("no_answer", "released", D(2025, 4, 2), "released"),
+    ],
+)
+def test_status_after_a_follow_up_result(result, status, on, want):
+    from recoverycap.followup import status_after
+
+    new, note = status_after(result, status, Anchors((), RELEASE), on)
+    assert new == want
+    if new == status:  # unchanged: said why, unless the result has nothing to do with status
+        assert (note == "") is (result == "no_answer")
+
+
+def test_recall_needs_an_earlier_release():
+    """Refused with no release on or before the date; an earlier release in the history (a new
+    date recorded since) is enough."""
+    from types import SimpleNamespace
+
+    from recoverycap.followup import check_recall
+
+    def history(*dates):
+        return [SimpleNamespace(release_date=d) for d in dates]
+
+    with pytest.raises(ScheduleError, match="no release date is recorded"):
+        check_recall("ALT-0042", D(2025, 4, 2), [])
+    with pytest.raises(ScheduleError, match="the current release date is 2025-06-01"):
+        check_recall("ALT-0042", D(2025, 4, 2), history(D(2025, 6, 1)))
+    check_recall("ALT-0042", D(2025, 4, 2), history(D(2025, 4, 2)))  # the day of release
+    check_recall("ALT-0042", D(2025, 4, 2), history(D(2025, 1, 10), D(2025, 6, 1)))

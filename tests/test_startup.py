@@ -56,6 +56,7 @@ def db(tmp_path: Path) -> Path:
     path = tmp_path / "rc.db"
     with Store.open(path, actor="test") as store:
         store.add_participant("ALT-0001")
+    (tmp_path / "none.toml").touch()  # an empty configuration: the defaults
     return path
 
 

@@ -149,6 +149,22 @@ def test_private_result_without_concerns(cbi, proqol):
     assert "Work-related burnout: 32.1 on a 0–100 scale" in text
 
 
+@pytest.mark.parametrize("width", [40, 60, 100])
+def test_private_result_wraps_to_the_width_given(cbi, proqol, width):
+    """text(width): no line wider than width; the words, and each scale's indentation, kept."""
+    result = PersonalResult(
+        "PW-03",
+        tuple(lines_for(cbi, CBI_HIGH) + lines_for(proqol, PROQOL_MIDDLE)),
+        dt.date(2025, 5, 12),
+    )
+    wrapped = result.text(width)
+    assert max(len(line) for line in wrapped.splitlines()) <= width
+    assert wrapped.split() == result.text().split()  # the same words, only re-broken
+    personal = next(i for i, x in enumerate(wrapped.splitlines()) if "Personal burnout:" in x)
+    assert wrapped.splitlines()[personal].startswith("  Personal burnout:")
+    assert wrapped.splitlines()[personal + 1].startswith("    ")
+
+
 def test_private_result_unscored_scale_and_change(cbi):
     """Too few answers: "not scored"; a previous check gives the change in words."""
     answers = {**CBI_LOW, "c1": None, "c2": None, "c3": None, "c4": None}
