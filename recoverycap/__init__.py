@@ -41,7 +41,7 @@ from .followup import due_list, log_followup
 from .instrument import MISSING_REASONS, Alert, Band, Instrument, Item, Option, ResponseScale, Scale
 from .lint import lint_file
 from .registry import Battery, Library
-from .schedule import Schedule, TimePoint
+from .schedule import Schedule, TimePoint, check_known_timepoint, known_timepoints
 from .scoring import AlertHit, Missing, ScaleScore, ScoreSheet, score
 from .store import Store
 
@@ -91,9 +91,11 @@ __all__ = [
     "WellbeingError",
     "WordingNotAvailable",
     "__version__",
+    "check_known_timepoint",
     "compute_due",
     "due_list",
     "enter_paper_form",
+    "known_timepoints",
     "lint_file",
     "load_config",
     "log_followup",

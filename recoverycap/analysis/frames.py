@@ -18,6 +18,7 @@ import pandas as pd
 from ..errors import AnalysisError
 from ..store.fields import DATE_HINT, iso_date
 from ..store.fields import DEFAULT_TIMEPOINTS as STORE_DEFAULT_TIMEPOINTS
+from ..store.frames import ID_COLUMNS
 from ..store.frames import SCORE_COLUMNS as STORE_SCORE_COLUMNS
 from ._common import warn
 
@@ -437,17 +438,7 @@ def weeks_since_first(
     return (stamps - first).dt.total_seconds() / (7 * 86400)
 
 
-ITEM_ID_COLUMNS = (
-    "administration_id",
-    "subject_type",
-    "subject",
-    "site",
-    "cohort",
-    "instrument",
-    "version",
-    "timepoint",
-    "administered_at",
-)
+ITEM_ID_COLUMNS = ID_COLUMNS
 
 
 def items_wide(answers: pd.DataFrame, instrument: str | None = None) -> pd.DataFrame:

@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from .base import StoreBase
 
-SCORE_COLUMNS = (
+ID_COLUMNS = (
     "administration_id",
     "subject_type",
     "subject",
@@ -32,6 +32,10 @@ SCORE_COLUMNS = (
     "version",
     "timepoint",
     "administered_at",
+)
+"""Columns that say whose administration a row belongs to, shared by the long frames."""
+SCORE_COLUMNS = (
+    *ID_COLUMNS,
     "mode",
     "scale",
     "raw",
@@ -41,21 +45,7 @@ SCORE_COLUMNS = (
     "n_items",
     "prorated",
 )
-ANSWER_COLUMNS = (
-    "administration_id",
-    "subject_type",
-    "subject",
-    "site",
-    "cohort",
-    "instrument",
-    "version",
-    "timepoint",
-    "administered_at",
-    "mode",
-    "item",
-    "value",
-    "missing_reason",
-)
+ANSWER_COLUMNS = (*ID_COLUMNS, "mode", "item", "value", "missing_reason")
 FILTERS = (
     "instrument",
     "timepoint",
