@@ -69,9 +69,14 @@ def require_terminal(app: AppContext, command: str) -> None:
         f"'recoverycap {command}' needs a terminal: it asks one question at a time and reads the "
         f"keys pressed, but standard {' and '.join(missing)} "
         f"{'is' if len(missing) == 1 else 'are'} not a terminal (redirected, piped or run from a "
-        "script). Nothing was recorded. Run it in a terminal window. Answers already collected "
-        "are recorded with 'recoverycap enter' for a paper form (it also needs a terminal: one "
-        "code per item) or 'recoverycap import responses FILE' for a CSV file."
+        "script). Nothing was recorded. Run it in a terminal window."
+        + (
+            ""
+            if command.startswith("enter")
+            else " Answers already collected on paper are typed in with 'recoverycap enter' "
+            "(also in a terminal)."
+        )
+        + " Answers in a CSV file are loaded with 'recoverycap import responses FILE'."
     )
 
 

@@ -37,7 +37,7 @@ def score(
 
     def progress(rows: int) -> None:
         if show:
-            click.echo(f"  scored {rows:,} rows", err=True)
+            click.echo(f"  scored {rows:,} row{'' if rows == 1 else 's'}", err=True)
 
     def note(text: str) -> None:
         click.echo(f"Note: {text}", err=True)

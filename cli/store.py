@@ -38,7 +38,7 @@ def _progress(quiet: bool, verb: str):  # type: ignore[no-untyped-def]
         return None
 
     def show(rows: int) -> None:
-        click.echo(f"  {verb} {rows:,} rows", err=True)
+        click.echo(f"  {verb} {rows:,} row{'' if rows == 1 else 's'}", err=True)
 
     return show
 

@@ -331,7 +331,7 @@ def change_from_pairs(
     what = " ".join(p for p in (instrument, scale) if p) or "the score"
     if n < MIN_PAIRS:
         warn(
-            f"{group}: only {n} people have {what} at both {before_label} and {after_label}; at "
+            f"{group}: only {n} {'person has' if n == 1 else 'people have'} {what} at both {before_label} and {after_label}; at "
             f"least {MIN_PAIRS} are needed to test the change, so the tests are NaN"
         )
     diff = x2 - x1

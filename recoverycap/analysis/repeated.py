@@ -264,7 +264,7 @@ def repeated_measures(
         excluded = len(table) - len(complete)
         if len(order) >= 3 and len(complete) < MIN_COMPLETE:
             warn(
-                f"{label}: only {len(complete)} people were scored at every one of "
+                f"{label}: only {len(complete)} {'person was' if len(complete) == 1 else 'people were'} scored at every one of "
                 f"{', '.join(order)}; at least {MIN_COMPLETE} are needed, so the tests are NaN"
             )
         if excluded and label == ALL:

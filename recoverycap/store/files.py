@@ -13,7 +13,7 @@ def exists_error(path: Path, what: str, error: type[StoreError] = StoreError) ->
     """The error for an output file that exists already, naming it."""
     return error(
         f"{path} exists already, so the {what} was not written; give another file name, or "
-        "--force (overwrite=True) to replace it"
+        "add --force to replace it"
     )
 
 
