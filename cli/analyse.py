@@ -128,6 +128,20 @@ def _emit(
         click.echo(text())
 
 
+def _table_option(
+    *choices: str, help: str = "Which table to print as CSV."
+) -> Callable[[Any], Any]:
+    """``--table``: which of a command's tables to print as CSV (the first is the default)."""
+    return click.option(
+        "--table",
+        "which",
+        type=click.Choice(list(choices)),
+        default=choices[0],
+        show_default=True,
+        help=help,
+    )
+
+
 def _filters(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option("--cohort", help="Only this cohort.")(f)
     f = click.option("--site", help="Only this site.")(f)
@@ -213,12 +227,10 @@ def analyse() -> None:
     show_default=True,
     help="Clinical cut-off: the published one, or Jacobson–Truax a, b or c.",
 )
-@click.option(
-    "--table",
-    "which",
-    type=click.Choice(["change", "categories", "people"]),
-    default="change",
-    show_default=True,
+@_table_option(
+    "change",
+    "categories",
+    "people",
     help="Which table to print as CSV (table format shows change and categories; 'people' adds one sentence per person).",
 )
 @_filters
@@ -373,14 +385,7 @@ def _change_sentence(row: Any, label: str) -> str:
     show_default=True,
     help="Growth-model time: weeks since each person's first score, or schedule position.",
 )
-@click.option(
-    "--table",
-    "which",
-    type=click.Choice(["summary", "tests", "pairwise", "growth"]),
-    default="summary",
-    show_default=True,
-    help="Which table to print as CSV.",
-)
+@_table_option("summary", "tests", "pairwise", "growth")
 @_filters
 @click.pass_obj
 def trajectory(
@@ -638,14 +643,7 @@ def reliability(
     help="Count as of this date (YYYY-MM-DD; default: today): who was due by then, and only "
     "questionnaires and follow-up outcomes up to it.",
 )
-@click.option(
-    "--table",
-    "which",
-    type=click.Choice(["followed", "reasons", "comparison"]),
-    default="followed",
-    show_default=True,
-    help="Which table to print as CSV.",
-)
+@_table_option("followed", "reasons", "comparison")
 @_filters
 @click.pass_obj
 def attrition_(

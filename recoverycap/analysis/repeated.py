@@ -25,13 +25,7 @@ from ._common import NAN, mean_ci, num, warn
 from .change import change_from_pairs
 from .frames import ALL, no_scores_at, require_columns, select_scale, split, timepoint_order, wide
 
-TESTS_COLUMNS = (
-    "group",
-    "instrument",
-    "scale",
-    "timepoints",
-    "n_complete",
-    "n_excluded",
+STATISTICS = (
     "F",
     "df1",
     "df2",
@@ -43,6 +37,16 @@ TESTS_COLUMNS = (
     "friedman_df",
     "friedman_p",
     "kendall_w",
+)
+"""The statistics the omnibus tests report (NaN where they cannot be computed)."""
+TESTS_COLUMNS = (
+    "group",
+    "instrument",
+    "scale",
+    "timepoints",
+    "n_complete",
+    "n_excluded",
+    *STATISTICS,
 )
 """The stable columns of :attr:`RepeatedMeasures.tests`."""
 
@@ -105,22 +109,7 @@ def _omnibus(complete: pd.DataFrame, order: Sequence[str]) -> dict[str, float]:
     """rm-ANOVA and Friedman (pingouin) on a wide frame of complete cases."""
     import pingouin as pg
 
-    out = dict.fromkeys(
-        (
-            "F",
-            "df1",
-            "df2",
-            "p",
-            "eps_gg",
-            "p_gg",
-            "ng2",
-            "friedman_q",
-            "friedman_df",
-            "friedman_p",
-            "kendall_w",
-        ),
-        NAN,
-    )
+    out = dict.fromkeys(STATISTICS, NAN)
     n, k = complete.shape
     if n < MIN_COMPLETE or k < 3:
         return out
